@@ -1,0 +1,110 @@
+"""The Redis key layout: the only module that spells a key.
+
+Every key is ``{prefix}:v{SCHEMA}:...``. Keys that change together share a
+Redis Cluster hash tag (the part in braces, see the Redis Cluster spec, "hash
+tags"), so a code's hash, its history and its totals live in one slot and a
+Lua script may touch them together.
+
+==========================================  =====  ===================================
+key                                         type   holds
+==========================================  =====  ===================================
+``P:v1:code:{SLUG}``                        hash   slug, target, state, institution,
+                                                   visit, event, created_at, ...
+``P:v1:code:{SLUG}:history``                list   JSON entries, oldest first
+``P:v1:code:{SLUG}:totals``                 hash   guest, bot, gone, last_scan_at
+``P:v1:code:{SLUG}:guests:DAY``             HLL    unique guests of the code that day
+``P:v1:codes``                              zset   every slug, scored by creation time
+``P:v1:institution:{ID}``                   hash   name, kind, region, country
+``P:v1:institutions``                       hash   lower-case name -> id
+``P:v1:visit:{ID}``                         hash   institution, date, purpose, link
+``P:v1:visits``                             zset   visit ids by date
+``P:v1:event:{ID}``                         hash   name_id, name_en, dates, page
+``P:v1:events``                             zset   event ids by start date
+``P:v1:ids``                                hash   last id per kind of record
+``P:v1:scans``                              stream one entry per scan (raw record)
+``P:v1:day:{DAY}:scans``                    hash   dimension tuple -> count
+``P:v1:day:{DAY}:guests``                   HLL    unique guests of the day
+``P:v1:guestkey:DAY``                       string the day's key for hashing guests
+``P:schema``                                string schema version of the layout
+==========================================  =====  ===================================
+
+``DAY`` is the date in the configured time zone, ``YYYY-MM-DD``.
+"""
+
+SCHEMA = 1
+
+
+class Keys:
+    """Builds every key under one prefix and schema version."""
+
+    def __init__(self, prefix: str = "ciberq"):
+        self.prefix = prefix
+        self.root = f"{prefix}:v{SCHEMA}"
+
+    def schema(self) -> str:
+        """The key that records which layout the data uses."""
+        return f"{self.prefix}:schema"
+
+    def code(self, slug: str) -> str:
+        """The hash of one code."""
+        return f"{self.root}:code:{{{slug}}}"
+
+    def history(self, slug: str) -> str:
+        """The append-only list of a code's changes."""
+        return f"{self.code(slug)}:history"
+
+    def totals(self, slug: str) -> str:
+        """The running scan counts of one code."""
+        return f"{self.code(slug)}:totals"
+
+    def code_guests(self, slug: str, day: str) -> str:
+        """The HyperLogLog of a code's unique guests on one day."""
+        return f"{self.code(slug)}:guests:{day}"
+
+    def codes(self) -> str:
+        """The index of every slug."""
+        return f"{self.root}:codes"
+
+    def institution(self, institution_id: str) -> str:
+        """The hash of one visiting institution."""
+        return f"{self.root}:institution:{{{institution_id}}}"
+
+    def institutions(self) -> str:
+        """Lower-case institution name to id."""
+        return f"{self.root}:institutions"
+
+    def visit(self, visit_id: str) -> str:
+        """The hash of one visit."""
+        return f"{self.root}:visit:{{{visit_id}}}"
+
+    def visits(self) -> str:
+        """The index of visits by date."""
+        return f"{self.root}:visits"
+
+    def event(self, event_id: str) -> str:
+        """The hash of one flagship event."""
+        return f"{self.root}:event:{{{event_id}}}"
+
+    def events(self) -> str:
+        """The index of events by start date."""
+        return f"{self.root}:events"
+
+    def ids(self) -> str:
+        """Counters that hand out record ids."""
+        return f"{self.root}:ids"
+
+    def scans(self) -> str:
+        """The stream of raw scans."""
+        return f"{self.root}:scans"
+
+    def day_scans(self, day: str) -> str:
+        """Per-day counters keyed by the dimensions the dashboard slices by."""
+        return f"{self.root}:day:{{{day}}}:scans"
+
+    def day_guests(self, day: str) -> str:
+        """The HyperLogLog of unique guests on one day."""
+        return f"{self.root}:day:{{{day}}}:guests"
+
+    def guest_key(self, day: str) -> str:
+        """The secret of one day for hashing guests; it expires after the day."""
+        return f"{self.root}:guestkey:{day}"
