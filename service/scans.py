@@ -1,0 +1,235 @@
+"""Scans: deciding what one request of a short URL was, and recording it.
+
+:func:`observe` decides (guest or bot, device, language, QR or typed, the
+guest's keyed hash); :func:`record` writes the scan in one pipelined
+transaction: the raw stream entry, the per-day counter of its dimensions, the
+code's totals and the unique-guest estimates. No raw address is kept: a guest
+is a keyed hash of address and user agent whose key changes every day.
+"""
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from . import agents, clock
+from .agents import Agent
+from .store import Store
+
+REDIRECTED = "redirected"
+GONE = "gone"
+UNKNOWN = "unknown"
+
+# the order of the dimensions in a per-day counter's field, joined by "|"
+DIMENSIONS = (
+    "code", "institution", "event", "status", "bot", "device", "os", "browser",
+    "language", "hour", "channel",
+)  # fmt: skip
+
+# a day's guest key lives a little longer than the day, for clocks at its edge
+GUEST_KEY_TTL = 2 * 24 * 3600
+
+
+@dataclass
+class Scan:
+    """One request of a code's short URL, as recorded."""
+
+    at: datetime
+    slug: str
+    status: str
+    method: str
+    agent: Agent
+    user_agent: str = ""
+    institution: str = ""
+    event: str = ""
+    target: str = ""
+    referrer_host: str = ""
+    language: str = ""
+    channel: str = "qr"
+    guest: str = ""
+
+    @property
+    def bot(self) -> bool:
+        """True when this is not a guest's scan (a bot, a preview, a HEAD)."""
+        return self.agent.bot or self.method == "HEAD"
+
+
+def language_of(accept_language: str) -> str:
+    """The primary language a browser asks for first ('id', 'en'), or ''."""
+    first = accept_language.split(",", 1)[0].split(";", 1)[0]
+    primary = first.split("-", 1)[0].strip().lower()
+    return primary if primary.isalpha() and len(primary) <= 8 else ""
+
+
+def referrer_host(referrer: str) -> str:
+    """The host of a Referer header, or '' (the path may be private)."""
+    try:
+        return (urlsplit(referrer).hostname or "")[:253]
+    except ValueError:
+        return ""
+
+
+def channel_of(requested_slug: str) -> str:
+    """'qr' when the slug came in upper case as the QR code holds it, else 'typed'."""
+    return "qr" if requested_slug == requested_slug.upper() else "typed"
+
+
+class GuestKeys:
+    """The day's secret for hashing guests, shared through Redis, cached here.
+
+    The cache is re-read now and then, so that every process agrees on the key
+    again soon after Redis lost it (a flush, a restart without persistence).
+    """
+
+    REFRESH = 300.0
+
+    def __init__(self):
+        self._cached: tuple[str, bytes, float] | None = None
+        self._lock = threading.Lock()
+
+    def for_day(self, store: Store, day: str) -> bytes:
+        """The key of ``day``, created in Redis by whichever process needs it first."""
+        cached = self._cached
+        if cached and cached[0] == day and time.monotonic() < cached[2]:
+            return cached[1]
+        with self._lock:
+            name = store.keys.guest_key(day)
+            pipe = store.redis.pipeline()
+            pipe.set(name, secrets.token_hex(32), nx=True, ex=GUEST_KEY_TTL)
+            pipe.get(name)
+            key = pipe.execute()[1].encode()
+            # only today's key is kept: yesterday's cannot be recomputed here
+            self._cached = (day, key, time.monotonic() + self.REFRESH)
+            return key
+
+    def forget(self) -> None:
+        """Drop the cached key (after the data it came from was removed)."""
+        self._cached = None
+
+
+guest_keys = GuestKeys()
+
+
+def guest_hash(key: bytes, address: str, user_agent: str) -> str:
+    """The keyed hash that stands for a guest for one day."""
+    message = f"{address}\n{user_agent}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def observe(
+    store: Store,
+    *,
+    slug: str,
+    requested: str,
+    method: str,
+    status: str,
+    address: str,
+    user_agent: str,
+    accept_language: str = "",
+    referrer: str = "",
+    institution: str = "",
+    event: str = "",
+    target: str = "",
+    at: datetime | None = None,
+) -> Scan:
+    """Decide what a request was: who (coarsely), from where, counted or not."""
+    at = at or clock.now()
+    user_agent = user_agent[: agents.MAX_LENGTH]
+    scan = Scan(
+        at=at,
+        slug=slug,
+        status=status,
+        method=method,
+        agent=agents.classify(user_agent),
+        user_agent=user_agent,
+        institution=institution,
+        event=event,
+        target=target,
+        referrer_host=referrer_host(referrer) if referrer else "",
+        language=language_of(accept_language) if accept_language else "",
+        channel=channel_of(requested),
+    )
+    if not scan.bot:
+        day, _ = clock.local_day_hour(at, store.settings["TIMEZONE"])
+        scan.guest = guest_hash(guest_keys.for_day(store, day), address, user_agent)
+    return scan
+
+
+def _clean(value: str) -> str:
+    return value.replace("|", "/") or "-"
+
+
+def counter_field(scan: Scan, hour: int) -> str:
+    """The per-day counter field of a scan: its dimensions in DIMENSIONS order."""
+    values = (
+        scan.slug, scan.institution, scan.event, scan.status, "1" if scan.bot else "0",
+        scan.agent.device, scan.agent.os, scan.agent.browser, scan.language,
+        f"{hour:02d}", scan.channel,
+    )  # fmt: skip
+    return "|".join(_clean(value) for value in values)
+
+
+def record(store: Store, scan: Scan, pipe=None) -> None:
+    """Write one scan and its counters in one pipelined transaction.
+
+    Pass ``pipe`` to add the writes to a caller's pipeline instead; the caller
+    then executes it.
+    """
+    keys = store.keys
+    day, hour = clock.local_day_hour(scan.at, store.settings["TIMEZONE"])
+    own = pipe is None
+    pipe = store.redis.pipeline() if own else pipe
+    maxlen = store.settings.get("SCAN_STREAM_MAXLEN") or None
+
+    pipe.xadd(
+        keys.scans(),
+        {
+            "at": clock.iso(scan.at),
+            "code": scan.slug,
+            "status": scan.status,
+            "method": scan.method,
+            "bot": "1" if scan.bot else "0",
+            "bot_name": scan.agent.bot_name,
+            "institution": scan.institution,
+            "event": scan.event,
+            "target": scan.target,
+            "user_agent": scan.user_agent,
+            "referrer_host": scan.referrer_host,
+            "language": scan.language,
+            "device": scan.agent.device,
+            "channel": scan.channel,
+        },
+        maxlen=maxlen,
+        approximate=True,
+    )
+    pipe.hincrby(keys.day_scans(day), counter_field(scan, hour), 1)
+    if scan.status != UNKNOWN:
+        totals = keys.totals(scan.slug)
+        kind = "bot" if scan.bot else ("guest" if scan.status == REDIRECTED else "gone")
+        pipe.hincrby(totals, kind, 1)
+        pipe.hset(totals, "last_scan_at", clock.iso(scan.at))
+    if scan.guest and scan.status == REDIRECTED:
+        pipe.pfadd(keys.day_guests(day), scan.guest)
+        pipe.pfadd(keys.code_guests(scan.slug, day), scan.guest)
+    if own:
+        pipe.execute()
+
+
+def totals(store: Store, slug: str) -> dict[str, int | str]:
+    """A code's running counts: guest and bot scans, scans while disabled."""
+    data = store.redis.hgetall(store.keys.totals(slug))
+    return {
+        "scans": int(data.get("guest", 0)),
+        "bot_scans": int(data.get("bot", 0)),
+        "scans_while_disabled": int(data.get("gone", 0)),
+        "last_scan_at": data.get("last_scan_at", ""),
+    }
+
+
+def unique_guests(store: Store, slug: str, day: str) -> int:
+    """Estimated unique guests of a code on one local day."""
+    return store.redis.pfcount(store.keys.code_guests(slug, day))

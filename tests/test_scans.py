@@ -1,0 +1,108 @@
+import http.client
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
+from werkzeug.serving import make_server
+
+from service import codes, scans
+
+ANDROID = (
+    "Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.6099.144 Mobile Safari/537.36"
+)
+
+
+@pytest.fixture
+def server(app):
+    """The application behind a real threaded HTTP server on loopback."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd.server_port
+    httpd.shutdown()
+    thread.join()
+
+
+def _get(port: int, path: str, user_agent: str = ANDROID) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"User-Agent": user_agent})
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_a_thousand_concurrent_scans_are_counted_exactly(store, redis, server):
+    codes.create(store, "https://example.org/", slug="BUSY")
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        statuses = list(pool.map(lambda _: _get(server, "/BUSY"), range(1000)))
+
+    assert statuses == [302] * 1000
+    assert scans.totals(store, "BUSY")["scans"] == 1000
+    assert redis.xlen(store.keys.scans()) == 1000
+    day_counts = sum(
+        int(count)
+        for key in redis.keys("ciberq:v1:day:*:scans")
+        for count in redis.hvals(key)
+    )
+    assert day_counts == 1000
+
+
+def test_days_and_hours_are_counted_in_wita(store, redis):
+    codes.create(store, "https://example.org/", slug="WITA")
+    # 16:30 UTC is 00:30 the next day in Asia/Makassar (UTC+8)
+    moment = datetime(2026, 12, 3, 16, 30, tzinfo=UTC)
+    seen = scans.observe(
+        store,
+        slug="WITA",
+        requested="WITA",
+        method="GET",
+        status=scans.REDIRECTED,
+        address="192.0.2.9",
+        user_agent=ANDROID,
+        accept_language="en-GB,en;q=0.8",
+        at=moment,
+    )
+
+    scans.record(store, seen)
+
+    counters = redis.hgetall("ciberq:v1:day:{2026-12-04}:scans")
+    ((field, count),) = counters.items()
+    values = dict(zip(scans.DIMENSIONS, field.split("|"), strict=True))
+    assert count == "1"
+    assert values["hour"] == "00"
+    assert values["language"] == "en"
+    assert values["bot"] == "0"
+    assert values["device"] == "mobile"
+    assert values["channel"] == "qr"
+    entry = redis.xrange(store.keys.scans())[0][1]
+    assert entry["at"] == "2026-12-03T16:30:00.000Z"
+
+
+def test_guest_hash_key_changes_every_day(store):
+    first = scans.guest_keys.for_day(store, "2026-12-03")
+    again = scans.guest_keys.for_day(store, "2026-12-03")
+    second = scans.guest_keys.for_day(store, "2026-12-04")
+
+    assert first == again
+    assert first != second
+    assert scans.guest_hash(first, "192.0.2.1", "ua") != scans.guest_hash(
+        second, "192.0.2.1", "ua"
+    )
+    assert store.redis.ttl(store.keys.guest_key("2026-12-04")) > 24 * 3600
+
+
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [("id-ID,id;q=0.9", "id"), ("en-US", "en"), ("*", ""), ("", ""), ("JA", "ja")],
+)
+def test_language_is_the_first_primary_tag(header, language):
+    assert scans.language_of(header) == language
+
+
+@pytest.mark.parametrize(("typed", "channel"), [("K7F2X9", "qr"), ("k7f2x9", "typed")])
+def test_upper_case_requests_came_through_the_qr_code(typed, channel):
+    assert scans.channel_of(typed) == channel
