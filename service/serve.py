@@ -1,0 +1,47 @@
+"""Running the service under gunicorn, from ``ciberq serve``."""
+
+import logging
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from . import create_app
+
+log = logging.getLogger(__name__)
+
+
+class Server(BaseApplication):
+    """gunicorn, configured from our settings instead of its command line."""
+
+    def __init__(self, settings: dict[str, Any], options: dict[str, Any]):
+        self.settings = settings
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        # each worker builds its own application (and Redis connections)
+        return create_app(self.settings)
+
+
+def run(settings: dict[str, Any], host: str, port: int, workers: int) -> None:
+    """Serve until interrupted; gunicorn's master handles the signals."""
+    options = {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "sync",
+        # no access log: the redirect path does not log per request (DESIGN.md)
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": settings.get("LOG_LEVEL", "INFO").lower(),
+        "graceful_timeout": 10,
+        "proc_name": "ciberq",
+        # bound the request line and headers (issue 3 tightens this further)
+        "limit_request_line": 4094,
+        "limit_request_fields": 60,
+    }
+    log.info("serving on http://%s:%s with %s workers", host, port, workers)
+    Server(settings, options).run()
