@@ -20,7 +20,8 @@ class Server(BaseApplication):
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:
+                self.cfg.set(key, value)
 
     def load(self):
         # each worker builds its own application (and Redis connections)
@@ -42,6 +43,9 @@ def run(settings: dict[str, Any], host: str, port: int, workers: int) -> None:
         # bound the request line and headers (issue 3 tightens this further)
         "limit_request_line": 4094,
         "limit_request_fields": 60,
+        # gunicorn 27's control socket has one path per user: a second serve
+        # would fight over it, and we do not use it
+        "control_socket_disable": True,
     }
     log.info("serving on http://%s:%s with %s workers", host, port, workers)
     Server(settings, options).run()

@@ -80,3 +80,12 @@ def test_secret_key_is_generated_once_and_kept(tmp_path):
     assert len(first["SECRET_KEY"]) == 64
     assert first["SECRET_KEY"] == second["SECRET_KEY"]
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_readme_documents_every_setting():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+
+    for name, _, _ in config.describe():
+        assert f"`{name}`" in readme, name
