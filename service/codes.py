@@ -94,12 +94,15 @@ def create(
         code = Code(chosen, target, ACTIVE, institution, visit, "", moment, by, moment)
         fields = [item for pair in code.to_dict().items() for item in pair]
         entry = _entry("created", by, reason, to=target)
+        # index first (NX keeps an existing entry): a crash between the two
+        # writes then leaves an index entry without a code, which lists skip,
+        # never a code missing from the index
+        store.redis.zadd(store.keys.codes(), {chosen: clock.now().timestamp()}, nx=True)
         created = store.scripts["create_code"](
             keys=[store.keys.code(chosen), store.keys.history(chosen)],
             args=[entry, *fields],
         )
         if created:
-            store.redis.zadd(store.keys.codes(), {chosen: clock.now().timestamp()})
             log.info("code %s created for %s by %s", chosen, target, by or "-")
             return code
         if custom:

@@ -88,27 +88,31 @@ class GuestKeys:
     REFRESH = 300.0
 
     def __init__(self):
-        self._cached: tuple[str, bytes, float] | None = None
+        self._cached: dict[str, tuple[bytes, float]] = {}
         self._lock = threading.Lock()
 
     def for_day(self, store: Store, day: str) -> bytes:
         """The key of ``day``, created in Redis by whichever process needs it first."""
-        cached = self._cached
-        if cached and cached[0] == day and time.monotonic() < cached[2]:
-            return cached[1]
+        name = store.keys.guest_key(day)
+        cached = self._cached.get(name)
+        if cached and time.monotonic() < cached[1]:
+            return cached[0]
         with self._lock:
-            name = store.keys.guest_key(day)
             pipe = store.redis.pipeline()
             pipe.set(name, secrets.token_hex(32), nx=True, ex=GUEST_KEY_TTL)
             pipe.get(name)
             key = pipe.execute()[1].encode()
-            # only today's key is kept: yesterday's cannot be recomputed here
-            self._cached = (day, key, time.monotonic() + self.REFRESH)
+            # keep only the newest day's keys: older ones are not needed here
+            fresh = {
+                k: v for k, v in self._cached.items() if k.rsplit(":", 1)[1] >= day
+            }
+            fresh[name] = (key, time.monotonic() + self.REFRESH)
+            self._cached = fresh
             return key
 
     def forget(self) -> None:
-        """Drop the cached key (after the data it came from was removed)."""
-        self._cached = None
+        """Drop the cached keys (after the data they came from was removed)."""
+        self._cached = {}
 
 
 guest_keys = GuestKeys()
@@ -165,8 +169,11 @@ def _clean(value: str) -> str:
 
 def counter_field(scan: Scan, hour: int) -> str:
     """The per-day counter field of a scan: its dimensions in DIMENSIONS order."""
+    # an unknown slug is counted under "?" so that junk requests cannot grow the
+    # day's hash without bound; the stream keeps the exact slug
+    code = scan.slug if scan.status != UNKNOWN else "?"
     values = (
-        scan.slug, scan.institution, scan.event, scan.status, "1" if scan.bot else "0",
+        code, scan.institution, scan.event, scan.status, "1" if scan.bot else "0",
         scan.agent.device, scan.agent.os, scan.agent.browser, scan.language,
         f"{hour:02d}", scan.channel,
     )  # fmt: skip

@@ -70,6 +70,10 @@ def test_unknown_slug_answers_a_bilingual_404_and_is_counted(client, store, redi
     assert "Kode tidak ditemukan" in page and "Code not found" in page
     entry = redis.xrange(store.keys.scans())[-1][1]
     assert (entry["code"], entry["status"]) == ("ZZZ999", "unknown")
+    (counter,) = redis.keys("ciberq:v1:day:*:scans")
+    (field,) = redis.hkeys(counter)
+    assert field.startswith("?|")  # junk slugs cannot grow the day's hash
+    assert redis.keys("*ZZZ999*") == []
 
 
 @pytest.mark.parametrize("path", ["/favicon.ico", "/a", "/" + "x" * 40, "/a%20b"])
