@@ -4,12 +4,13 @@
 (tests pass their own) and ``CIBERQ_*`` environment variables.
 """
 
+import json
 import logging
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as settings
 from . import handlers, health, pages, redirects
@@ -20,31 +21,66 @@ __all__ = ["create_app"]
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def configure_logging(level: str) -> None:
-    """One format for the service's loggers, configured once."""
+class JsonLines(logging.Formatter):
+    """One JSON object per log record (CIBERQ_LOG_FORMAT=json)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+def configure_logging(level: str, style: str = "text") -> None:
+    """One format for the service's loggers, configured once per process."""
     root = logging.getLogger()
     if not root.handlers:
-        logging.basicConfig(format=LOG_FORMAT)
+        handler = logging.StreamHandler()
+        root.addHandler(handler)
+    for handler in root.handlers:
+        handler.setFormatter(
+            JsonLines() if style == "json" else logging.Formatter(LOG_FORMAT)
+        )
     logging.getLogger("service").setLevel(level)
     logging.getLogger("dashboard").setLevel(level)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the application: settings, Redis, blueprints, error handlers."""
+    """Build the application: settings, Redis, redirector, blueprints, handlers."""
+    from . import abuse, metrics
+    from .recorder import Recorder
+    from .spool import Spool
+    from .table import CodeTable
+
     values = settings.load(config)
     settings.ensure_secret_key(values)
-    configure_logging(values["LOG_LEVEL"])
+    configure_logging(values["LOG_LEVEL"], values["LOG_FORMAT"])
 
     app = Flask(__name__)
     app.config.update(values)
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
-    app.extensions["ciberq"] = open_store(values)
-    if values["TRUSTED_PROXIES"]:
-        count = values["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+    store = open_store(values)
+    app.extensions["ciberq"] = store
+
+    data_dir = Path(values["DATA_DIR"])
+    instruments = metrics.instruments()
+    table = CodeTable(store, data_dir / "codes.snapshot.json")
+    spool = Spool(data_dir / "spool", values["SPOOL_MAX_MB"] * 1024 * 1024)
+    recorder = Recorder(store, spool, values["SCAN_FLUSH_MS"] / 1000, instruments)
+    redirector = redirects.Redirector(
+        app.wsgi_app, store, table, recorder, values["TRUSTED_PROXIES"], instruments
+    )
+    app.wsgi_app = redirector
+    app.extensions["ciberq.redirector"] = redirector
 
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
+    abuse.register(app)
     app.register_blueprint(redirects.bp)
     handlers.register(app)
     pages.render_static_pages(app)

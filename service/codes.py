@@ -9,6 +9,8 @@ import json
 import logging
 from dataclasses import asdict, dataclass, field
 
+import redis
+
 from . import clock, slugs, targets
 from .errors import CodeNotFound, InvalidInput, SlugTaken, StateConflict
 from .store import Store
@@ -20,6 +22,8 @@ DISABLED = "disabled"
 MAX_REASON = 500
 # a generated slug collides with odds of codes/32^6; a few tries are plenty
 GENERATE_ATTEMPTS = 8
+# how many recent changes the change stream keeps for processes catching up
+CHANGES_KEPT = 10_000
 
 
 @dataclass
@@ -103,6 +107,7 @@ def create(
             args=[entry, *fields],
         )
         if created:
+            _announce(store, chosen)
             log.info("code %s created for %s by %s", chosen, target, by or "-")
             return code
         if custom:
@@ -160,7 +165,25 @@ def _change(
         raise StateConflict(
             f"code {canonical} is already {_described(field_name, old)}"
         )
+    _announce(store, canonical)
     return old
+
+
+def _announce(store: Store, slug: str) -> None:
+    """Tell this process at once, and the others through Redis, that a code changed."""
+    for listener in store.listeners:
+        listener(slug)
+    try:
+        store.redis.xadd(
+            store.keys.code_changes(),
+            {"slug": slug},
+            maxlen=CHANGES_KEPT,
+            approximate=True,
+        )
+    except redis.RedisError as exc:
+        # the change itself is stored; other processes see it at their next
+        # full reload of the code table
+        log.warning("code %s changed but was not announced: %s", slug, exc)
 
 
 def _described(field_name: str, value: str) -> str:

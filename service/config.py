@@ -94,6 +94,22 @@ def _prefix(value: str) -> str:
     return value
 
 
+def _limit(value: str) -> str:
+    from limits import parse_many
+
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ValueError("must be a rate such as '30 per minute'") from None
+    return value
+
+
+def _log_format(value: str) -> str:
+    if value.lower() not in ("text", "json"):
+        raise ValueError("must be text or json")
+    return value.lower()
+
+
 def _level(value: str) -> str:
     level = value.upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -160,10 +176,27 @@ SETTINGS = (
         "approximate cap on raw scans kept in Redis; 0 keeps them all",
         _count,
     ),
+    Setting(
+        "SCAN_FLUSH_MS",
+        50,
+        "milliseconds scans wait in memory before one batched write; 0 writes each "
+        "at once",
+        _count,
+    ),
+    Setting("SPOOL_MAX_MB", 64, "disk kept for scans while Redis is away", _positive),
+    Setting(
+        "UNKNOWN_LIMIT",
+        "30 per minute",
+        "requests of unknown slugs allowed per client address",
+        _limit,
+    ),
     Setting("HOST", "127.0.0.1", "address that ciberq serve listens on"),
     Setting("PORT", 8000, "port that ciberq serve listens on", _positive),
     Setting("WORKERS", 2, "gunicorn worker processes for ciberq serve", _positive),
     Setting("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR", _level),
+    Setting(
+        "LOG_FORMAT", "text", "text, or json for one JSON object a line", _log_format
+    ),
 )
 
 

@@ -342,13 +342,14 @@ def _observe(store: Store, rng: random.Random, plan: Plan, at: datetime):
 
 
 def _record(store, rng, zone, plans: list[Plan], count: int, now: datetime) -> None:
-    """Record ``count`` scans oldest first, one pipeline per batch."""
+    """Record ``count`` scans oldest first, one scripted write per batch."""
     weights = [plan.weight for plan in plans]
     chosen = rng.choices(plans, weights, k=count)
     planned = [(_moment(rng, zone, plan, now), plan) for plan in chosen]
     planned.sort(key=lambda item: item[0])
     for begin in range(0, count, BATCH):
-        pipe = store.redis.pipeline(transaction=False)
-        for at, plan in planned[begin : begin + BATCH]:
-            scans.record(store, _observe(store, rng, plan, at), pipe=pipe)
-        pipe.execute()
+        batch = [
+            _observe(store, rng, plan, at)
+            for at, plan in planned[begin : begin + BATCH]
+        ]
+        scans.write(store, scans.prepare(store, batch))

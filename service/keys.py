@@ -14,6 +14,7 @@ key                                         type   holds
 ``P:v1:code:{SLUG}:totals``                 hash   guest, bot, gone, last_scan_at
 ``P:v1:code:{SLUG}:guests:DAY``             HLL    unique guests of the code that day
 ``P:v1:codes``                              zset   every slug, scored by creation time
+``P:v1:codes:changes``                      stream the slug of each change (code tables)
 ``P:v1:institution:{ID}``                   hash   name, kind, region, country
 ``P:v1:institutions``                       hash   lower-case name -> id
 ``P:v1:visit:{ID}``                         hash   institution, date, purpose, link
@@ -25,6 +26,7 @@ key                                         type   holds
 ``P:v1:day:{DAY}:scans``                    hash   dimension tuple -> count
 ``P:v1:day:{DAY}:guests``                   HLL    unique guests of the day
 ``P:v1:guestkey:DAY``                       string the day's key for hashing guests
+``P:v1:batch:ID``                           string marks a batch of scans as written
 ``P:schema``                                string schema version of the layout
 ==========================================  =====  ===================================
 
@@ -64,6 +66,10 @@ class Keys:
     def codes(self) -> str:
         """The index of every slug."""
         return f"{self.root}:codes"
+
+    def code_changes(self) -> str:
+        """The stream that tells every process which code changed."""
+        return f"{self.root}:codes:changes"
 
     def institution(self, institution_id: str) -> str:
         """The hash of one visiting institution."""
@@ -108,3 +114,7 @@ class Keys:
     def guest_key(self, day: str) -> str:
         """The secret of one day for hashing guests; it expires after the day."""
         return f"{self.root}:guestkey:{day}"
+
+    def batch(self, batch_id: str) -> str:
+        """The marker of a written batch of scans: replaying it is a no-op."""
+        return f"{self.root}:batch:{batch_id}"

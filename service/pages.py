@@ -18,7 +18,7 @@ def render_static_pages(app: Flask) -> None:
     with app.app_context():
         app.extensions["ciberq.pages"] = {
             name: render_template(f"{name}.html", **context)
-            for name in ("home", "not_found", "gone", "error")
+            for name in ("home", "not_found", "gone", "error", "limited", "too_long")
         }
 
 
@@ -37,6 +37,18 @@ def not_found() -> Response:
 def gone() -> Response:
     """The page for a disabled code, linking to the office (RFC 9110, 15.5.11)."""
     return _page("gone", 410)
+
+
+def too_long() -> Response:
+    """The page for an address too long to be a plaque's (RFC 9110, 15.5.15)."""
+    return _page("too_long", 414)
+
+
+def limited() -> Response:
+    """The page for an address that tried too many unknown codes (RFC 6585, 4)."""
+    response = _page("limited", 429)
+    response.headers["Retry-After"] = "60"
+    return response
 
 
 def error(status: int = 500) -> Response:

@@ -1,20 +1,26 @@
 """Scans: deciding what one request of a short URL was, and recording it.
 
 :func:`observe` decides (guest or bot, device, language, QR or typed, the
-guest's keyed hash); :func:`record` writes the scan in one pipelined
-transaction: the raw stream entry, the per-day counter of its dimensions, the
-code's totals and the unique-guest estimates. No raw address is kept: a guest
+guest's keyed hash); :func:`prepare` turns scans into a :class:`Batch` and
+:func:`write` runs it as one Lua script (``lua/record_scans.lua``): the raw
+stream entries, the per-day counters of their dimensions, the codes' totals
+and the unique-guest estimates, exactly once per batch. No raw address is kept: a guest
 is a keyed hash of address and user agent whose key changes every day.
 """
 
 import hashlib
 import hmac
+import json
 import secrets
 import threading
 import time
+import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
+
+import redis
 
 from . import agents, clock
 from .agents import Agent
@@ -32,6 +38,8 @@ DIMENSIONS = (
 
 # a day's guest key lives a little longer than the day, for clocks at its edge
 GUEST_KEY_TTL = 2 * 24 * 3600
+# how long a written batch is remembered, so that a replay of it does nothing
+BATCH_MARKER_TTL = 7 * 24 * 3600
 
 
 @dataclass
@@ -98,10 +106,17 @@ class GuestKeys:
         if cached and time.monotonic() < cached[1]:
             return cached[0]
         with self._lock:
-            pipe = store.redis.pipeline()
-            pipe.set(name, secrets.token_hex(32), nx=True, ex=GUEST_KEY_TTL)
-            pipe.get(name)
-            key = pipe.execute()[1].encode()
+            try:
+                pipe = store.redis.pipeline()
+                pipe.set(name, secrets.token_hex(32), nx=True, ex=GUEST_KEY_TTL)
+                pipe.get(name)
+                key = pipe.execute()[1].encode()
+            except redis.RedisError:
+                if cached:
+                    return cached[0]
+                # Redis is away before this process learnt the day's key: a key
+                # of its own keeps hashing (guests may count twice across workers)
+                key = secrets.token_hex(32).encode()
             # keep only the newest day's keys: older ones are not needed here
             fresh = {
                 k: v for k, v in self._cached.items() if k.rsplit(":", 1)[1] >= day
@@ -180,50 +195,114 @@ def counter_field(scan: Scan, hour: int) -> str:
     return "|".join(_clean(value) for value in values)
 
 
-def record(store: Store, scan: Scan, pipe=None) -> None:
-    """Write one scan and its counters in one pipelined transaction.
+def stream_fields(scan: Scan) -> list[str]:
+    """The raw stream entry of a scan, as field, value, field, value, ..."""
+    fields = {
+        "at": clock.iso(scan.at),
+        "code": scan.slug,
+        "status": scan.status,
+        "method": scan.method,
+        "bot": "1" if scan.bot else "0",
+        "bot_name": scan.agent.bot_name,
+        "institution": scan.institution,
+        "event": scan.event,
+        "target": scan.target,
+        "user_agent": scan.user_agent,
+        "referrer_host": scan.referrer_host,
+        "language": scan.language,
+        "device": scan.agent.device,
+        "channel": scan.channel,
+    }
+    return [item for pair in fields.items() for item in pair]
 
-    Pass ``pipe`` to add the writes to a caller's pipeline instead; the caller
-    then executes it.
+
+def total_kind(scan: Scan) -> str:
+    """Which running total of its code a scan adds to: guest, bot or gone."""
+    if scan.bot:
+        return "bot"
+    return "guest" if scan.status == REDIRECTED else "gone"
+
+
+@dataclass
+class Batch:
+    """Scans ready for one scripted write: key names and a JSON payload.
+
+    It holds no raw address, so it may wait in the spool while Redis is away.
     """
-    keys = store.keys
-    day, hour = clock.local_day_hour(scan.at, store.settings["TIMEZONE"])
-    own = pipe is None
-    pipe = store.redis.pipeline() if own else pipe
-    maxlen = store.settings.get("SCAN_STREAM_MAXLEN") or None
 
-    pipe.xadd(
-        keys.scans(),
-        {
-            "at": clock.iso(scan.at),
-            "code": scan.slug,
-            "status": scan.status,
-            "method": scan.method,
-            "bot": "1" if scan.bot else "0",
-            "bot_name": scan.agent.bot_name,
-            "institution": scan.institution,
-            "event": scan.event,
-            "target": scan.target,
-            "user_agent": scan.user_agent,
-            "referrer_host": scan.referrer_host,
-            "language": scan.language,
-            "device": scan.agent.device,
-            "channel": scan.channel,
-        },
-        maxlen=maxlen,
-        approximate=True,
+    id: str
+    keys: list[str]
+    payload: str
+    size: int
+
+    def to_json(self) -> str:
+        """The batch as one line of the spool."""
+        return json.dumps([self.id, self.keys, self.payload, self.size])
+
+    @classmethod
+    def from_json(cls, line: str) -> "Batch":
+        """The batch written by :meth:`to_json`."""
+        batch_id, keys, payload, size = json.loads(line)
+        return cls(batch_id, keys, payload, size)
+
+
+def prepare(store: Store, scans: list[Scan], batch_id: str | None = None) -> Batch:
+    """Turn scans into one batch, adding up counters that repeat within it."""
+    keys = store.keys
+    names = [keys.scans(), keys.batch(batch_id or uuid.uuid4().hex)]
+    index: dict[str, int] = {}
+
+    def slot(name: str) -> int:
+        if name not in index:
+            names.append(name)
+            index[name] = len(names)  # Lua counts from 1
+        return index[name]
+
+    counters: Counter = Counter()
+    totals: Counter = Counter()
+    latest: dict[int, str] = {}
+    guests: dict[int, list[str]] = {}
+    zone = store.settings["TIMEZONE"]
+    for scan in scans:
+        day, hour = clock.local_day_hour(scan.at, zone)
+        counters[slot(keys.day_scans(day)), counter_field(scan, hour)] += 1
+        if scan.status != UNKNOWN:
+            kind = (
+                "bot"
+                if scan.bot
+                else ("guest" if scan.status == REDIRECTED else "gone")
+            )
+            total = slot(keys.totals(scan.slug))
+            totals[total, kind] += 1
+            latest[total] = max(latest.get(total, ""), clock.iso(scan.at))
+        if scan.guest and scan.status == REDIRECTED:
+            guests.setdefault(slot(keys.day_guests(day)), []).append(scan.guest)
+            guests.setdefault(slot(keys.code_guests(scan.slug, day)), []).append(
+                scan.guest
+            )
+
+    payload = {
+        "entries": [stream_fields(scan) for scan in scans],
+        "counters": [[k, f, n] for (k, f), n in counters.items()],
+        "totals": [[k, kind, n, latest[k]] for (k, kind), n in totals.items()],
+        "guests": [[k, members] for k, members in guests.items()],
+    }
+    batch_id = names[1].rsplit(":", 1)[1]
+    return Batch(batch_id, names, json.dumps(payload, ensure_ascii=False), len(scans))
+
+
+def write(store: Store, batch: Batch) -> bool:
+    """Write a batch exactly once; False when it had been written already."""
+    cap = store.settings.get("SCAN_STREAM_MAXLEN") or 0
+    written = store.scripts["record_scans"](
+        keys=batch.keys, args=[batch.payload, cap, BATCH_MARKER_TTL]
     )
-    pipe.hincrby(keys.day_scans(day), counter_field(scan, hour), 1)
-    if scan.status != UNKNOWN:
-        totals = keys.totals(scan.slug)
-        kind = "bot" if scan.bot else ("guest" if scan.status == REDIRECTED else "gone")
-        pipe.hincrby(totals, kind, 1)
-        pipe.hset(totals, "last_scan_at", clock.iso(scan.at))
-    if scan.guest and scan.status == REDIRECTED:
-        pipe.pfadd(keys.day_guests(day), scan.guest)
-        pipe.pfadd(keys.code_guests(scan.slug, day), scan.guest)
-    if own:
-        pipe.execute()
+    return bool(written) or batch.size == 0
+
+
+def record(store: Store, scan: Scan) -> None:
+    """Write one scan at once (the command line and tests; the redirect buffers)."""
+    write(store, prepare(store, [scan]))
 
 
 def totals(store: Store, slug: str) -> dict[str, int | str]:

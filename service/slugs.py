@@ -16,10 +16,19 @@ MAX_LENGTH = 32
 
 _CUSTOM = re.compile(r"[A-Z0-9-]{3,32}")
 
+# paths of the service itself: a code may not shadow them
+RESERVED = frozenset(
+    {"ADMIN", "API", "DASHBOARD", "HEALTHZ", "READYZ", "METRICS", "STATIC", "LOGIN",
+     "LOGOUT", "ROBOTS", "FAVICON"}
+)  # fmt: skip
+
 
 def generate(length: int = 6) -> str:
-    """A random slug of Crockford base-32 digits."""
-    return "".join(secrets.choice(CROCKFORD) for _ in range(length))
+    """A random slug of Crockford base-32 digits (never a reserved word)."""
+    while True:
+        slug = "".join(secrets.choice(CROCKFORD) for _ in range(length))
+        if slug not in RESERVED:
+            return slug
 
 
 def normalize(slug: str) -> str:
@@ -27,6 +36,11 @@ def normalize(slug: str) -> str:
 
     Raises :class:`InvalidSlug` with the rule that the slug breaks.
     """
+    if not slug.isascii():
+        # upper-casing Unicode makes ASCII of some letters (ß -> SS): refuse first
+        raise InvalidSlug(
+            f"slug {slug[:40]!r} may contain only letters A-Z, digits and '-'"
+        )
     text = slug.strip().upper()
     if not MIN_LENGTH <= len(text) <= MAX_LENGTH:
         raise InvalidSlug(
@@ -38,6 +52,10 @@ def normalize(slug: str) -> str:
         )
     if text.startswith("-") or text.endswith("-"):
         raise InvalidSlug(f"slug {slug!r} may not start or end with '-'")
+    if text in RESERVED:
+        raise InvalidSlug(
+            f"slug {text} is a path of the service itself; choose another"
+        )
     return text
 
 

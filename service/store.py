@@ -7,7 +7,8 @@ embedded server of the data directory (see :mod:`service.embedded`).
 
 import atexit
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -19,7 +20,7 @@ from .keys import SCHEMA, Keys
 
 log = logging.getLogger(__name__)
 
-SCRIPTS = ("create_code", "change_code")
+SCRIPTS = ("create_code", "change_code", "record_scans")
 
 
 @dataclass
@@ -31,6 +32,8 @@ class Store:
     scripts: dict[str, Any]
     url: str
     settings: dict[str, Any]
+    # called with a slug after this process changed that code (local tables)
+    listeners: list[Callable[[str], None]] = field(default_factory=list)
 
     def ping(self) -> bool:
         """True when Redis answers."""

@@ -37,7 +37,16 @@ def validate(target: str, allowed_hosts: tuple[str, ...] = ()) -> str:
             "percent-encode them"
         )
 
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError as exc:  # e.g. an unclosed [ or a look-alike of '@'
+        raise InvalidTarget(f"target {shown!r} is not a valid URL: {exc}") from None
+    if not parts.netloc.isascii():
+        # checked before hostname lower-cases it: the Kelvin sign becomes 'k'
+        raise InvalidTarget(
+            f"target {shown!r} has non-ASCII letters in its host; write it in its "
+            "xn-- form"
+        )
     if parts.scheme.lower() not in ("http", "https"):
         raise InvalidTarget(f"target {shown!r} must start with http:// or https://")
     if "@" in parts.netloc:

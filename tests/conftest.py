@@ -50,13 +50,18 @@ def settings(redis, redis_url, tmp_path):
         "DATA_DIR": str(tmp_path / "var"),
         "SECRET_KEY": "test-secret",
         "ALLOWED_TARGET_HOSTS": (),
+        # each scan written at once, so a test can read it right after the request;
+        # the buffered path has tests of its own
+        "SCAN_FLUSH_MS": 0,
     }
 
 
 @pytest.fixture
 def app(settings):
-    """The application on the test Redis."""
-    return create_app(settings)
+    """The application on the test Redis; its threads stop after the test."""
+    application = create_app(settings)
+    yield application
+    application.extensions["ciberq.redirector"].close()
 
 
 @pytest.fixture

@@ -27,7 +27,8 @@ def test_a_scan_writes_exactly_the_documented_keys(store, redis):
         institution=code.institution,
         target=code.target,
     )
-    scans.record(store, seen)
+    batch = scans.prepare(store, [seen])
+    scans.write(store, batch)
     day, _ = scans.clock.local_day_hour(seen.at, "Asia/Makassar")
 
     assert set(redis.keys("*")) == {
@@ -44,6 +45,8 @@ def test_a_scan_writes_exactly_the_documented_keys(store, redis):
         f"ciberq:v1:day:{{{day}}}:scans",
         f"ciberq:v1:day:{{{day}}}:guests",
         f"ciberq:v1:guestkey:{day}",
+        "ciberq:v1:codes:changes",
+        f"ciberq:v1:batch:{batch.id}",
     }
     assert redis.get("ciberq:schema") == str(SCHEMA)
     assert redis.type("ciberq:v1:scans") == "stream"
