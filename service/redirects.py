@@ -81,6 +81,9 @@ class Redirector:
         """Flush queued scans and stop the threads (graceful shutdown)."""
         if pid is not None and pid != os.getpid():
             return
+        if self._pid == -1:
+            return  # closed already
+        self._pid = -1
         self.table.stop()
         self.recorder.close()
 

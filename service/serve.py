@@ -1,6 +1,9 @@
 """Running the service under gunicorn, from ``ciberq serve``."""
 
 import logging
+import os
+import shutil
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -28,6 +31,27 @@ class Server(BaseApplication):
         return create_app(self.settings)
 
 
+def _worker_exit(server, worker) -> None:
+    """Flush the worker's queued scans before it goes (graceful shutdown)."""
+    redirector = getattr(worker.wsgi, "wsgi_app", None)
+    if hasattr(redirector, "close"):
+        redirector.close()
+
+
+def _child_exit(server, worker) -> None:
+    from . import metrics
+
+    metrics.worker_exited(worker.pid)
+
+
+def prepare_metrics(data_dir: str) -> None:
+    """Give the workers a fresh directory to share their metrics through."""
+    directory = Path(data_dir) / "metrics"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+
+
 def run(settings: dict[str, Any], host: str, port: int, workers: int) -> None:
     """Serve until interrupted; gunicorn's master handles the signals."""
     options = {
@@ -43,9 +67,13 @@ def run(settings: dict[str, Any], host: str, port: int, workers: int) -> None:
         # bound the request line and headers (issue 3 tightens this further)
         "limit_request_line": 4094,
         "limit_request_fields": 60,
+        "limit_request_field_size": 4096,
+        "worker_exit": _worker_exit,
+        "child_exit": _child_exit,
         # gunicorn 27's control socket has one path per user: a second serve
         # would fight over it, and we do not use it
         "control_socket_disable": True,
     }
+    prepare_metrics(settings["DATA_DIR"])
     log.info("serving on http://%s:%s with %s workers", host, port, workers)
     Server(settings, options).run()

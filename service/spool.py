@@ -74,7 +74,7 @@ class Spool:
         """
         replayed = 0
         for path in sorted(self.directory.glob("*.spool")):
-            if path == self.path and self._owner == os.getpid():
+            if path == self.path and self._handle and self._owner == os.getpid():
                 replayed += self._replay_own(write)
             else:
                 replayed += self._replay_orphan(path, write)
@@ -108,11 +108,13 @@ class Spool:
         """Release this process's file (removing it when it is empty)."""
         if self._handle is None or self._owner != os.getpid():
             return
-        empty = self._handle.tell() == 0 and self.path.stat().st_size == 0
+        empty = self.path.stat().st_size == 0
         self._handle.close()
         self._handle = None
+        self._owner = 0
         if empty:
             self.path.unlink(missing_ok=True)
+        self.path = None
 
 
 def _replay_lines(data: bytes, write: Callable[[Batch], bool]) -> int:

@@ -6,6 +6,9 @@ another server instead; its database is flushed, so give them one of their own.
 """
 
 import os
+import socket
+import subprocess
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -14,7 +17,7 @@ from click.testing import CliRunner
 
 from service import create_app, scans
 from service.cli import main
-from service.embedded import EmbeddedRedis
+from service.embedded import EmbeddedRedis, find_binary
 
 BASE_URL = "https://q.example.go.id"
 
@@ -107,3 +110,50 @@ def runner(settings):
             return Outcome(code, out.getvalue().decode(), err.getvalue().decode())
 
     return run
+
+
+class RedisProcess:
+    """A real redis-server of a test's own, on a fixed port, that can be stopped."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [find_binary(), "--port", str(self.port), "--bind", "127.0.0.1",
+             "--dir", str(self.directory), "--appendonly", "yes", "--save", ""],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        client = redis_py.Redis.from_url(self.url)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                client.ping()
+                return
+            except redis_py.ConnectionError:
+                time.sleep(0.02)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        """Shut down cleanly: the append-only file keeps what was written."""
+        try:
+            redis_py.Redis.from_url(self.url).shutdown()
+        except redis_py.ConnectionError:
+            pass
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A Redis server that the test may stop and start again."""
+    server = RedisProcess(tmp_path)
+    server.start()
+    yield server
+    if server.process.poll() is None:
+        server.process.terminate()
+        server.process.wait(timeout=10)
