@@ -32,9 +32,13 @@ def register(app: Flask) -> Limiter:
         client,
         app=app,
         storage_uri=_storage_uri(app.extensions["ciberq"].url),
-        storage_options={"socket_connect_timeout": 1, "socket_timeout": 1},
+        storage_options={
+            "socket_connect_timeout": 1,
+            "socket_timeout": 1,
+            # keep the counters under our prefix, like every other key
+            "key_prefix": app.extensions["ciberq"].keys.limits(),
+        },
         in_memory_fallback_enabled=True,
-        key_prefix=f"{app.config['KEY_PREFIX']}:v1:limits",
         strategy="fixed-window",
     )
     # only answers of 404 use up the allowance: real plaques never run out

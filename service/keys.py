@@ -27,6 +27,7 @@ key                                         type   holds
 ``P:v1:day:{DAY}:guests``                   HLL    unique guests of the day
 ``P:v1:guestkey:DAY``                       string the day's key for hashing guests
 ``P:v1:batch:ID``                           string marks a batch of scans as written
+``P:v1:limits...``                          string the rate limiter's counters
 ``P:schema``                                string schema version of the layout
 ==========================================  =====  ===================================
 
@@ -114,6 +115,10 @@ class Keys:
     def guest_key(self, day: str) -> str:
         """The secret of one day for hashing guests; it expires after the day."""
         return f"{self.root}:guestkey:{day}"
+
+    def limits(self) -> str:
+        """The prefix of the rate limiter's counters."""
+        return f"{self.root}:limits"
 
     def batch(self, batch_id: str) -> str:
         """The marker of a written batch of scans: replaying it is a no-op."""

@@ -17,6 +17,9 @@ def test_unknown_slugs_are_rate_limited_per_address(settings):
     ]
 
     assert answers == [404] * 5 + [429] * 2
+    counters = app.extensions["ciberq"].redis.keys("*")
+    assert any(key.startswith("ciberq:v1:limits") for key in counters)
+    assert all(key.startswith("ciberq:") for key in counters)
     limited = client.get("/GUESS9", environ_base=prober)
     assert "Terlalu banyak" in limited.get_data(as_text=True)
     assert limited.headers["Retry-After"] == "60"
