@@ -12,9 +12,8 @@ def now() -> datetime:
 
 def iso(moment: datetime) -> str:
     """A UTC time as ISO 8601 with a Z, to the millisecond."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + (
-        f"{moment.microsecond // 1000:03d}Z"
-    )
+    text = moment.astimezone(UTC).isoformat(timespec="milliseconds")
+    return text.removesuffix("+00:00") + "Z"
 
 
 def parse_iso(text: str) -> datetime:
@@ -30,5 +29,12 @@ def zone(name: str) -> ZoneInfo:
 
 def local_day_hour(moment: datetime, zone_name: str) -> tuple[str, int]:
     """The local date (YYYY-MM-DD) and hour of a moment in the given zone."""
-    local = moment.astimezone(zone(zone_name))
+    # every zone's offset is a multiple of 15 minutes, so one answer serves a
+    # whole quarter hour: the scan path asks this twice per scan
+    return _quarter_day_hour(int(moment.timestamp() // 900), zone_name)
+
+
+@lru_cache(maxsize=256)
+def _quarter_day_hour(quarter: int, zone_name: str) -> tuple[str, int]:
+    local = datetime.fromtimestamp(quarter * 900, zone(zone_name))
     return local.strftime("%Y-%m-%d"), local.hour

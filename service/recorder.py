@@ -77,11 +77,12 @@ class Recorder:
     def flush(self) -> None:
         """Write what is queued (or spool it), and replay the spool if Redis is back."""
         with self._flush_lock:
-            raws = []
             while self._queue:
-                raws.append(self._queue.popleft())
-            if raws:
-                self._write(scans.prepare(self.store, [self._observe(r) for r in raws]))
+                raws = []
+                while self._queue and len(raws) < scans.MAX_BATCH:
+                    raws.append(self._queue.popleft())
+                observed = [self._observe(raw) for raw in raws]
+                self._write(scans.prepare(self.store, observed))
             now = time.monotonic()
             if now >= self._next_orphans:
                 self._next_orphans = now + ORPHANS_EVERY
@@ -108,10 +109,20 @@ class Recorder:
             at=datetime.fromtimestamp(at, UTC),
         )
 
+    def _write_once(self, batch: scans.Batch) -> bool:
+        """Write a batch; one that Redis refuses outright is set aside, not retried."""
+        try:
+            return scans.write(self.store, batch)
+        except redis.ResponseError:
+            log.exception("redis refused a batch of %s scans; kept in rejected.jsonl",
+                          batch.size)  # fmt: skip
+            self.spool.reject(batch)
+            return False
+
     def _write(self, batch: scans.Batch) -> None:
         if self.redis_ok or time.monotonic() >= self._next_probe:
             try:
-                scans.write(self.store, batch)
+                self._write_once(batch)
                 self._count("scans_recorded", batch.size)
                 self.redis_ok = True
                 return
@@ -125,7 +136,7 @@ class Recorder:
 
     def _replay(self) -> None:
         try:
-            replayed = self.spool.replay(lambda batch: scans.write(self.store, batch))
+            replayed = self.spool.replay(self._write_once)
         except redis.RedisError as exc:
             self._lost_redis(exc)
             return

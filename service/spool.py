@@ -67,6 +67,12 @@ class Spool:
         os.fsync(self._handle.fileno())
         return True
 
+    def reject(self, batch: Batch) -> None:
+        """Set aside a batch that Redis refuses (a bug, not an outage) for a person."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with open(self.directory / "rejected.jsonl", "a") as handle:
+            handle.write(batch.to_json() + "\n")
+
     def replay(self, write: Callable[[Batch], bool]) -> int:
         """Write every spooled batch this process may claim; return scans replayed.
 

@@ -3,20 +3,28 @@
 -- step together with the batch's marker. Replaying a batch whose marker is
 -- there (its reply was lost, or it came back from the spool twice) does nothing.
 -- KEYS[1] the scan stream, KEYS[2] the batch marker, KEYS[3..] every other key
--- ARGV[1] JSON {entries, counters, totals, guests}, indexes into KEYS
--- ARGV[2] stream length cap (0: none), ARGV[3] seconds the marker is kept
-if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[3]) then
+-- ARGV[1] stream length cap (0: none), ARGV[2] seconds the marker is kept,
+-- ARGV[3] MessagePack {counters, totals, guests} with indexes into KEYS,
+-- ARGV[4] values per stream entry, ARGV[5] MessagePack list of the entries'
+-- values, one entry after another (MessagePack: JSON decoding cost more than
+-- the writes themselves)
+if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[2]) then
   return 0
 end
-local batch = cjson.decode(ARGV[1])
-local cap = tonumber(ARGV[2])
-for _, fields in ipairs(batch.entries) do
+local cap = tonumber(ARGV[1])
+local width = tonumber(ARGV[4])
+local values = cmsgpack.unpack(ARGV[5])
+local written = 0
+for first = 1, #values, width do
   if cap > 0 then
-    redis.call('XADD', KEYS[1], 'MAXLEN', '~', cap, '*', unpack(fields))
+    redis.call('XADD', KEYS[1], 'MAXLEN', '~', cap, '*',
+      unpack(values, first, first + width - 1))
   else
-    redis.call('XADD', KEYS[1], '*', unpack(fields))
+    redis.call('XADD', KEYS[1], '*', unpack(values, first, first + width - 1))
   end
+  written = written + 1
 end
+local batch = cmsgpack.unpack(ARGV[3])
 for _, counter in ipairs(batch.counters) do
   redis.call('HINCRBY', KEYS[counter[1]], counter[2], counter[3])
 end
@@ -27,4 +35,4 @@ end
 for _, guests in ipairs(batch.guests) do
   redis.call('PFADD', KEYS[guests[1]], unpack(guests[2]))
 end
-return #batch.entries
+return written
