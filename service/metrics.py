@@ -37,7 +37,7 @@ class Instruments:
         self.spool_bytes = Gauge(
             "ciberq_spool_bytes",
             "Bytes of scans waiting in the spool.",
-            multiprocess_mode="livemax",
+            multiprocess_mode="livesum",
         )
         self.redis_errors = Counter(
             "ciberq_redis_errors_total", "Failed Redis operations.", ["where"]

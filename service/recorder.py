@@ -131,6 +131,8 @@ class Recorder:
         if self.spool.append(batch):
             self._spooled = True
             self._count("scans_spooled", batch.size)
+            if self.metrics:
+                self.metrics.spool_bytes.set(self.spool.own_size())
         else:
             self._count("scans_dropped", batch.size)
 
@@ -146,7 +148,7 @@ class Recorder:
             log.info("replayed %s spooled scans into redis", replayed)
             self._count("scans_recorded", replayed)
         if self.metrics:
-            self.metrics.spool_bytes.set(self.spool.size())
+            self.metrics.spool_bytes.set(self.spool.own_size())
 
     def _lost_redis(self, exc: Exception) -> None:
         if self.redis_ok:
@@ -155,7 +157,7 @@ class Recorder:
         self._next_probe = time.monotonic() + PROBE_EVERY
         if self.metrics:
             self.metrics.redis_errors.labels(where="recorder").inc()
-            self.metrics.spool_bytes.set(self.spool.size())
+            self.metrics.spool_bytes.set(self.spool.own_size())
 
     def _count(self, name: str, amount: int) -> None:
         if self.metrics and amount:

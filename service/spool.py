@@ -48,6 +48,15 @@ class Spool:
         except OSError:
             return 0
 
+    def own_size(self) -> int:
+        """Bytes waiting in this process's own file."""
+        if self.path is None or self._owner != os.getpid():
+            return 0
+        try:
+            return self.path.stat().st_size
+        except OSError:
+            return 0
+
     def append(self, batch: Batch) -> bool:
         """Keep a batch on disk until Redis is back; False when the spool is full."""
         line = (batch.to_json() + "\n").encode()
