@@ -12,8 +12,8 @@ from typing import Any
 
 from flask import Flask
 
+from . import api, handlers, health, pages, redirects
 from . import config as settings
-from . import handlers, health, pages, redirects
 from .store import open_store
 
 __all__ = ["create_app"]
@@ -80,6 +80,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
     abuse.register(app)
     app.register_blueprint(redirects.bp)
     handlers.register(app)

@@ -17,33 +17,12 @@ from click.exceptions import NoArgsIsHelpError
 
 from . import LOG_FORMAT, clock, codes, institutions, scans, slugs, targets
 from . import config as settings
+from .cli_context import Context, pass_context
+from .cli_qr import qr
 from .errors import CiberqError, ConfigError
-from .store import Store, open_store, redacted, release_embedded, resolve_url
+from .store import Store, redacted, release_embedded, resolve_url
 
 log = logging.getLogger(__name__)
-
-
-class Context:
-    """Settings and, on first use, the store, shared by the commands."""
-
-    def __init__(self):
-        self._settings: dict[str, Any] | None = None
-        self._store: Store | None = None
-
-    @property
-    def settings(self) -> dict[str, Any]:
-        if self._settings is None:
-            self._settings = settings.load()
-        return self._settings
-
-    @property
-    def store(self) -> Store:
-        if self._store is None:
-            self._store = open_store(self.settings)
-        return self._store
-
-
-pass_context = click.make_pass_decorator(Context, ensure=True)
 
 
 def _actor(by: str | None) -> str:
@@ -133,6 +112,9 @@ def config_command():
     """List every setting with its default and description."""
     for name, default, description in settings.describe():
         click.echo(f"{name}={default}\n    {description}")
+
+
+cli.add_command(qr)
 
 
 @cli.group()

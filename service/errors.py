@@ -36,6 +36,12 @@ class InvalidInput(CiberqError, ValueError):
     code = "invalid_input"
 
 
+class ArtworkError(CiberqError, ValueError):
+    """Artwork that would not scan, or options that cannot be drawn."""
+
+    code = "invalid_artwork"
+
+
 class CodeNotFound(CiberqError, LookupError):
     """No code has this slug."""
 
