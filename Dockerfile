@@ -27,4 +27,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=3)"]
 
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "service.wsgi:app"]
+# ciberq serve runs gunicorn with the service's hooks: queued scans are flushed
+# when a worker stops, and the workers share their metrics through /data/metrics
+CMD ["ciberq", "serve", "--host", "0.0.0.0", "--port", "8000"]
