@@ -91,7 +91,7 @@ def test_disabled_code_answers_410_with_a_link_to_the_office(client, store, code
 
     assert response.status_code == 410
     page = response.get_data(as_text=True)
-    assert "tidak aktif" in page and "no longer active" in page
+    assert "tidak aktif" in page and "not active right now" in page
     assert 'href="https://q.example.go.id"' in page
     counted = scans.totals(store, "K7F2X9")
     assert (counted["scans"], counted["scans_while_disabled"]) == (0, 1)

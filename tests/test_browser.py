@@ -1,0 +1,85 @@
+"""The public pages in a real browser: headless Chromium through Selenium.
+
+Skipped when Debian's chromium and chromium-driver are missing (.ci/run
+installs them).
+"""
+
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from service import codes
+
+CHROMIUM = shutil.which("chromium")
+DRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM and DRIVER), reason="needs Debian's chromium and chromium-driver"
+)
+
+
+@pytest.fixture
+def server(app):
+    """The application on a real threaded HTTP server on loopback."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """Headless Chromium as a phone would show it: 360 px wide."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--window-size=360,740",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):  # fmt: skip
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def _fits_the_phone(browser) -> bool:
+    return browser.execute_script(
+        "return document.documentElement.scrollWidth <= window.innerWidth"
+    )
+
+
+def test_a_scan_lands_on_the_target(browser, server, store):
+    codes.create(store, f"{server}/", slug="LAND")  # our own home page as target
+
+    browser.get(f"{server}/LAND")
+
+    assert browser.current_url == f"{server}/"
+    assert "CIBER Q CODE" in browser.title
+
+
+def test_unknown_code_page_speaks_both_languages(browser, server, tmp_path):
+    browser.get(f"{server}/NOSUCH")
+
+    text = browser.find_element("tag name", "body").text
+    assert "Kode tidak ditemukan" in text and "Code not found" in text
+    assert _fits_the_phone(browser)
+    browser.save_screenshot(str(tmp_path / "not_found.png"))
+
+
+def test_disabled_code_page_links_to_the_office(browser, server, store):
+    codes.create(store, "https://example.org/", slug="GONE")
+    codes.disable(store, "GONE")
+
+    browser.get(f"{server}/GONE")
+
+    text = browser.find_element("tag name", "body").text
+    assert "tidak aktif" in text and "not active right now" in text
+    link = browser.find_element("css selector", "a.button")
+    assert link.get_attribute("href").startswith("https://q.example.go.id")
+    assert _fits_the_phone(browser)
