@@ -44,6 +44,31 @@ def _child_exit(server, worker) -> None:
     metrics.worker_exited(worker.pid)
 
 
+def json_logging() -> dict:
+    """gunicorn's own log lines as JSON too, on stderr (CIBERQ_LOG_FORMAT=json)."""
+    handler = {"class": "logging.StreamHandler", "formatter": "json",
+               "stream": "ext://sys.stderr"}  # fmt: skip
+    return {
+        "formatters": {"json": {"()": "service.JsonLines"}},
+        "handlers": {"console": handler, "error_console": handler},
+        "root": {"level": "INFO", "handlers": ["console"]},
+        "loggers": {
+            "gunicorn.error": {
+                "level": "INFO",
+                "handlers": ["error_console"],
+                "propagate": False,
+                "qualname": "gunicorn.error",
+            },
+            # no access log: it would carry guests' addresses (DESIGN.md)
+            "gunicorn.access": {
+                "level": "CRITICAL",
+                "handlers": [],
+                "propagate": False,
+            },
+        },  # fmt: skip
+    }
+
+
 def prepare_metrics(data_dir: str) -> None:
     """Give the workers a fresh directory to share their metrics through."""
     directory = Path(data_dir) / "metrics"
@@ -74,6 +99,8 @@ def run(settings: dict[str, Any], host: str, port: int, workers: int) -> None:
         # would fight over it, and we do not use it
         "control_socket_disable": True,
     }
+    if settings.get("LOG_FORMAT") == "json":
+        options["logconfig_dict"] = json_logging()
     prepare_metrics(settings["DATA_DIR"])
     log.info("serving on http://%s:%s with %s workers", host, port, workers)
     Server(settings, options).run()

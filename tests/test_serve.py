@@ -39,13 +39,14 @@ def _request(port, method, path, user_agent=PHONE):
 class Service:
     """One ``ciberq serve`` process on a data directory."""
 
-    def __init__(self, data_dir, port):
+    def __init__(self, data_dir, port, **env):
         self.port = port
         self.env = {
             **os.environ,
             "CIBERQ_DATA_DIR": str(data_dir),
             "CIBERQ_REDIS_URL": "",
             "CIBERQ_BASE_URL": "https://q.example.go.id",
+            **env,
         }
         self.process = subprocess.Popen(
             [SCRIPT, "serve", "--port", str(port), "--workers", "2"],
@@ -71,10 +72,13 @@ class Service:
             [SCRIPT, *args], env=self.env, capture_output=True, text=True, timeout=60
         )
 
-    def stop(self):
+    def stop(self) -> str:
+        """Stop the service; what it wrote on stderr."""
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(timeout=30)
+        log = self.process.stderr.read()
         self.process.stderr.close()
+        return log
 
 
 @pytest.fixture
@@ -156,3 +160,18 @@ def test_a_second_serve_shares_the_embedded_redis(data_dir):
     finally:
         second.stop()
     assert EmbeddedRedis(data_dir).running_url() is None
+
+
+def test_json_logs_are_one_object_a_line_without_addresses(data_dir):
+    service = Service(data_dir, _free_port(), CIBERQ_LOG_FORMAT="json")
+    _request(service.port, "GET", "/NOSUCH")
+
+    log = service.stop()
+
+    lines = [line for line in log.splitlines() if line.startswith("{")]
+    assert lines, log
+    records = [json.loads(line) for line in lines]
+    assert {"time", "level", "logger", "message"} <= set(records[0])
+    assert any(record["logger"] == "gunicorn.error" for record in records)
+    assert "127.0.0.1" not in "".join(r["message"] for r in records
+                                      if r["logger"] != "gunicorn.error")  # fmt: skip
