@@ -80,7 +80,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
-    app.register_blueprint(api.bp)
+    api.register(app)
     abuse.register(app)
     app.register_blueprint(redirects.bp)
     handlers.register(app)

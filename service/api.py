@@ -1,19 +1,25 @@
-"""The JSON API under ``/api/v1``: the resources other systems work with.
+"""The JSON API under ``/api/v1``, for the province's other systems.
 
-For now it serves each code's QR artwork; accounts, tokens and the other
-resources arrive with the staff issue, and this blueprint gains their
-authentication then. Errors are JSON with a stable ``error`` code
-(``service.handlers``).
+Requests are checked by the marshmallow schemas of :mod:`service.schemas`, the
+same definitions that produce the OpenAPI 3 document at
+``/api/v1/openapi.json`` (flask-smorest). Every call but that document needs a
+bearer token (``ciberq token create``); the token's role decides what it may do.
+Errors are JSON with a stable ``error`` code and a ``message``
+(:mod:`service.handlers`).
 """
 
 from dataclasses import replace
+from functools import wraps
 
-from flask import Blueprint, Response, current_app, request
+from flask import Response, current_app, g, request
+from flask_smorest import Api, Blueprint
 
-from . import artwork, codes, institutions
-from .errors import ArtworkError
+from . import accounts, artwork, codes, institutions, schemas, tokens
+from .errors import ArtworkError, Forbidden, Unauthorized
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp = Blueprint(
+    "api", __name__, url_prefix="/api/v1", description="Codes and their artwork"
+)
 
 CONTENT_TYPES = {
     "png": "image/png",
@@ -23,51 +29,151 @@ CONTENT_TYPES = {
 }
 
 
-def _number(name: str, kind=float):
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        return kind(raw)
-    except ValueError:
-        raise ArtworkError(f"{name}={raw[:20]!r} must be a number") from None
+class CiberqApi(Api):
+    """flask-smorest, leaving error answers to :mod:`service.handlers`."""
+
+    def _register_error_handlers(self):
+        # flask-smorest would answer every HTTP error of the whole site in its
+        # own JSON; guests must get pages, and the API our error format
+        pass
 
 
-def style_from_query() -> artwork.Style:
-    """The artwork options of the query string, checked."""
-    options = {}
-    for name, kind in (("size_mm", float), ("size_px", int), ("dpi", int),
-                       ("border", int)):  # fmt: skip
-        value = _number(name, kind)
-        if value is not None:
-            options[name] = value
-    for name in ("error", "dark", "light", "caption"):
-        if name in request.args:
-            options[name] = request.args[name]
-    if "error" in options:
-        options["error"] = options["error"].upper()
-    return artwork.Style(**options)
+def register(app) -> None:
+    """Attach the API and its OpenAPI document to the application."""
+    app.config.update(
+        API_TITLE="CIBER Q CODE",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+    )
+    api = CiberqApi(app)
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.register_blueprint(bp)
 
 
-@bp.route("/codes/<slug>/qr.<fmt>")
-def code_artwork(slug: str, fmt: str) -> Response:
+def requires(action: str):
+    """Let the call through only with a valid token whose role may ``action``."""
+
+    def decorate(view):
+        @wraps(view)
+        def checked(*args, **kwargs):
+            header = request.headers.get("Authorization", "")
+            scheme, _, raw = header.partition(" ")
+            store = current_app.extensions["ciberq"]
+            token = tokens.verify(store, raw.strip()) if scheme == "Bearer" else None
+            if token is None:
+                raise Unauthorized(
+                    "a valid bearer token is needed: ciberq token create"
+                )
+            if not accounts.can(token.role, action):
+                raise Forbidden(
+                    f"a {token.role} token may not {action.replace('_', ' ')}"
+                )
+            g.actor = f"token:{token.name}"
+            return view(*args, **kwargs)
+
+        return checked
+
+    return decorate
+
+
+def _store():
+    return current_app.extensions["ciberq"]
+
+
+@bp.route("/codes", methods=["GET"])
+@requires("read")
+@bp.doc(security=[{"bearer": []}])
+@bp.response(200, schemas.Code(many=True))
+def list_codes():
+    """Every code, oldest first, with its counts."""
+    store = _store()
+    return [codes.summary(store, code, with_history=False)
+            for code in codes.list_codes(store)]  # fmt: skip
+
+
+@bp.route("/codes", methods=["POST"])
+@requires("change")
+@bp.doc(security=[{"bearer": []}])
+@bp.arguments(schemas.CodeCreate)
+@bp.response(201, schemas.Code)
+def create_code(data: dict):
+    """Create a code; a new institution named here is registered."""
+    store = _store()
+    institution = ""
+    if data.get("institution"):
+        codes.check(store, data["target"], data.get("slug"))
+        institution = institutions.register(store, data["institution"]).id
+    made = codes.create(
+        store, data["target"], institution, slug=data.get("slug"),
+        visit=data.get("visit", ""), by=g.actor, reason=data.get("reason", ""),
+    )  # fmt: skip
+    return codes.summary(store, made, with_history=False)
+
+
+@bp.route("/codes/<slug>", methods=["GET"])
+@requires("read")
+@bp.doc(security=[{"bearer": []}])
+@bp.response(200, schemas.Code)
+def get_code(slug: str):
+    """One code with its counts."""
+    store = _store()
+    return codes.summary(store, codes.get(store, slug), with_history=False)
+
+
+@bp.route("/codes/<slug>", methods=["PATCH"])
+@requires("change")
+@bp.doc(security=[{"bearer": []}])
+@bp.arguments(schemas.CodeChange)
+@bp.response(200, schemas.Code)
+def change_code(data: dict, slug: str):
+    """Retarget a code, or disable or enable it, with a reason for the history."""
+    store = _store()
+    before = codes.get(store, slug)
+    reason = data.get("reason", "")
+    changed = before
+    if "target" in data and data["target"] != before.target:
+        changed = codes.retarget(store, slug, data["target"], by=g.actor, reason=reason)
+    if data.get("state") == codes.DISABLED and changed.active:
+        changed = codes.disable(store, slug, by=g.actor, reason=reason)
+    elif data.get("state") == codes.ACTIVE and not changed.active:
+        changed = codes.enable(store, slug, by=g.actor, reason=reason)
+    return codes.summary(store, changed, with_history=False)
+
+
+@bp.route("/codes/<slug>/history", methods=["GET"])
+@requires("read")
+@bp.doc(security=[{"bearer": []}])
+@bp.response(200, schemas.HistoryEntry(many=True))
+def code_history(slug: str):
+    """Every change of a code, oldest first: who, when, from, to, why."""
+    return codes.history(_store(), slug)
+
+
+@bp.route("/codes/<slug>/qr.<fmt>", methods=["GET"])
+@requires("read")
+@bp.doc(security=[{"bearer": []}])
+@bp.arguments(schemas.ArtworkQuery, location="query")
+@bp.response(200, description="The artwork file.")
+def code_artwork(query: dict, slug: str, fmt: str) -> Response:
     """A code's QR artwork as PNG, SVG, PDF or EPS; options in the query string."""
     if fmt not in artwork.FORMATS:
         raise ArtworkError(f"format {fmt!r} is unknown; use png, svg, pdf or eps")
-    store = current_app.extensions["ciberq"]
+    store = _store()
     code = codes.get(store, slug)
-    style = style_from_query()
-    if request.args.get("institution") in ("1", "true", "yes"):
-        found = institutions.get(store, code.institution) if code.institution else None
+    with_institution = query.pop("institution", False)
+    style = artwork.Style(**query)
+    if with_institution and code.institution:
+        found = institutions.get(store, code.institution)
         style = replace(style, institution=found.name if found else "")
 
-    body, warnings = artwork.render(
-        code.short_url(store.settings["BASE_URL"]), fmt, style
-    )
+    short_url = code.short_url(store.settings["BASE_URL"])
+    body, warnings = artwork.render(short_url, fmt, style)
     response = Response(body, content_type=CONTENT_TYPES[fmt])
     response.headers["Content-Disposition"] = f'inline; filename="{code.slug}.{fmt}"'
     if warnings:
-        # header values must be ASCII on one line; the full text is in the docs
+        # header values must be ASCII on one line
         response.headers["X-Artwork-Warnings"] = " | ".join(
             w.encode("ascii", "replace").decode() for w in warnings
         )

@@ -15,8 +15,9 @@ import click
 import redis
 from click.exceptions import NoArgsIsHelpError
 
-from . import LOG_FORMAT, clock, codes, institutions, scans, slugs, targets
+from . import LOG_FORMAT, codes, institutions, slugs, targets
 from . import config as settings
+from .cli_accounts import token, user
 from .cli_context import Context, pass_context
 from .cli_qr import qr
 from .errors import CiberqError, ConfigError
@@ -115,6 +116,8 @@ def config_command():
 
 
 cli.add_command(qr)
+cli.add_command(user)
+cli.add_command(token)
 
 
 @cli.group()
@@ -153,7 +156,7 @@ def code_create(ctx, target, institution, kind, slug, visit, reason, by, as_json
         store, target, found.id, slug=slug, visit=visit, by=_actor(by), reason=reason
     )
     if as_json:
-        _emit_json(_code_json(store, made, with_history=False))
+        _emit_json(codes.summary(store, made, with_history=False))
     else:
         click.echo(made.short_url(store.settings["BASE_URL"]))
 
@@ -192,28 +195,13 @@ def code_enable(ctx, slug, reason, by):
     click.echo(f"{changed.slug} enabled -> {changed.target}")
 
 
-def _code_json(store: Store, code: codes.Code, with_history: bool = True) -> dict:
-    data = code.to_dict()
-    data["short_url"] = code.short_url(store.settings["BASE_URL"])
-    found = institutions.get(store, code.institution) if code.institution else None
-    data["institution_id"] = code.institution
-    data["institution"] = found.name if found else ""
-    data["institution_kind"] = found.kind if found else ""
-    data.update(scans.totals(store, code.slug))
-    today, _ = clock.local_day_hour(clock.now(), store.settings["TIMEZONE"])
-    data["unique_guests_today"] = scans.unique_guests(store, code.slug, today)
-    if with_history:
-        data["history"] = codes.history(store, code.slug)
-    return data
-
-
 @code.command("show")
 @click.argument("slug")
 @json_option
 @pass_context
 def code_show(ctx, slug, as_json):
     """Show code SLUG: target, state, counts and history."""
-    data = _code_json(ctx.store, codes.get(ctx.store, slug))
+    data = codes.summary(ctx.store, codes.get(ctx.store, slug))
     if as_json:
         _emit_json(data)
         return
@@ -249,7 +237,7 @@ def code_list(ctx, as_json):
     """List every code with its state and guests' scans."""
     store = ctx.store
     rows = [
-        _code_json(store, found, with_history=False)
+        codes.summary(store, found, with_history=False)
         for found in codes.list_codes(store)
     ]
     if as_json:

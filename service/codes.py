@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 
 import redis
 
-from . import clock, slugs, targets
+from . import audit, clock, institutions, scans, slugs, targets
 from .errors import CodeNotFound, InvalidInput, SlugTaken, StateConflict
 from .store import Store
 
@@ -73,6 +73,13 @@ def _entry(action: str, by: str, reason: str = "", **more) -> str:
     return json.dumps(entry, ensure_ascii=False)
 
 
+def check(store: Store, target: str, slug: str | None = None) -> None:
+    """Refuse a target or custom slug before anything is written for it."""
+    targets.validate(target, store.settings.get("ALLOWED_TARGET_HOSTS", ()))
+    if slug:
+        slugs.normalize(slug)
+
+
 def create(
     store: Store,
     target: str,
@@ -108,6 +115,8 @@ def create(
         )
         if created:
             _announce(store, chosen)
+            audit.record(store, by or "-", "code.created", f"code:{chosen}",
+                         None, code.to_dict())  # fmt: skip
             log.info("code %s created for %s by %s", chosen, target, by or "-")
             return code
         if custom:
@@ -166,6 +175,8 @@ def _change(
             f"code {canonical} is already {_described(field_name, old)}"
         )
     _announce(store, canonical)
+    audit.record(store, by or "-", f"code.{action}", f"code:{canonical}",
+                 {field_name: old}, {field_name: value})  # fmt: skip
     return old
 
 
@@ -221,3 +232,19 @@ def history(store: Store, slug: str) -> list[dict]:
     if not entries and not store.redis.exists(store.keys.code(canonical)):
         raise CodeNotFound(canonical)
     return [json.loads(entry) for entry in entries]
+
+
+def summary(store: Store, code: Code, with_history: bool = True) -> dict:
+    """A code as people and programs see it: with its institution and its counts."""
+    data = code.to_dict()
+    data["short_url"] = code.short_url(store.settings["BASE_URL"])
+    found = institutions.get(store, code.institution) if code.institution else None
+    data["institution_id"] = code.institution
+    data["institution"] = found.name if found else ""
+    data["institution_kind"] = found.kind if found else ""
+    data.update(scans.totals(store, code.slug))
+    today, _ = clock.local_day_hour(clock.now(), store.settings["TIMEZONE"])
+    data["unique_guests_today"] = scans.unique_guests(store, code.slug, today)
+    if with_history:
+        data["history"] = history(store, code.slug)
+    return data

@@ -42,6 +42,20 @@ class ArtworkError(CiberqError, ValueError):
     code = "invalid_artwork"
 
 
+class Unauthorized(CiberqError):
+    """A call without a valid token or session."""
+
+    http_status = 401
+    code = "unauthorized"
+
+
+class Forbidden(CiberqError):
+    """A call by someone whose role may not do it."""
+
+    http_status = 403
+    code = "forbidden"
+
+
 class CodeNotFound(CiberqError, LookupError):
     """No code has this slug."""
 
@@ -69,6 +83,63 @@ class StateConflict(CiberqError):
 
     http_status = 409
     code = "state_conflict"
+
+
+class UserNotFound(CiberqError, LookupError):
+    """No user has this name."""
+
+    http_status = 404
+    code = "user_not_found"
+
+    def __init__(self, name: str):
+        super().__init__(f"user {name} does not exist; check the name")
+        self.name = name
+
+
+class UserTaken(CiberqError):
+    """A user name that another user already has."""
+
+    http_status = 409
+    code = "user_taken"
+
+    def __init__(self, name: str):
+        super().__init__(f"user {name} already exists; choose another name")
+        self.name = name
+
+
+class TokenNotFound(CiberqError, LookupError):
+    """No API token has this id."""
+
+    http_status = 404
+    code = "token_not_found"
+
+    def __init__(self, token_id: str):
+        super().__init__(f"token {token_id} does not exist; see `ciberq token list`")
+        self.token_id = token_id
+
+
+class LoginRefused(CiberqError):
+    """A wrong name or password, or a disabled account: one answer for all."""
+
+    http_status = 401
+    code = "login_refused"
+
+    def __init__(self):
+        super().__init__("wrong name or password; check both and try again")
+
+
+class LoginThrottled(CiberqError):
+    """Too many failed logins for an account or an address."""
+
+    http_status = 429
+    code = "login_throttled"
+
+    def __init__(self, retry_after: int):
+        minutes = max(1, -(-retry_after // 60))
+        super().__init__(
+            f"too many failed logins; wait {minutes} minutes and try again"
+        )
+        self.retry_after = retry_after
 
 
 class StoreUnavailable(CiberqError):

@@ -22,6 +22,24 @@ def _json(code: str, message: str, status: int):
     return jsonify(error=code, message=message), status
 
 
+def _json_http_error(exc: HTTPException):
+    """An HTTP error of the API as JSON; request checks say which fields failed."""
+    status = exc.code or 500
+    messages = (getattr(exc, "data", None) or {}).get("messages")
+    if messages:
+        # webargs: {"json": {"target": ["Missing data for required field."]}}
+        fields = {}
+        for where in messages.values():
+            fields.update(where if isinstance(where, dict) else {"_": where})
+        code = "invalid_input" if status == 422 else "bad_request"
+        summary = "; ".join(f"{name}: {' '.join(map(str, problem))}"
+                            for name, problem in fields.items())  # fmt: skip
+        response = jsonify(error=code, message=summary, fields=fields)
+        return response, status
+    name = (exc.name or "error").lower().replace(" ", "_")
+    return _json(name, exc.description or exc.name, status)
+
+
 def register(app: Flask) -> None:
     """Attach the error handlers to the application."""
 
@@ -36,8 +54,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if _wants_json():
-            name = (exc.name or "error").lower().replace(" ", "_")
-            return _json(name, exc.description or exc.name, exc.code or 500)
+            return _json_http_error(exc)
         if exc.code == 404:
             return pages.not_found()
         response = exc.get_response()

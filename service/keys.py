@@ -28,6 +28,16 @@ key                                         type   holds
 ``P:v1:guestkey:DAY``                       string the day's key for hashing guests
 ``P:v1:batch:ID``                           string marks a batch of scans as written
 ``P:v1:limits...``                          string the rate limiter's counters
+``P:v1:user:{NAME}``                        hash   name, role, active, created_at,
+                                                   created_by, password (a hash)
+``P:v1:users``                              zset   every user name, by creation time
+``P:v1:logins:SCOPE:DIGEST``                string failed logins of an account or
+                                                   address (sha256), for 15 minutes
+``P:v1:token:{ID}``                         hash   id, name, role, created_at, revoked,
+                                                   last_used_at, hash (sha256)
+``P:v1:tokens``                             zset   every token id, by creation time
+``P:v1:tokens:hashes``                      hash   sha256 of a live token -> id
+``P:v1:audit``                              stream who changed what, append-only
 ``P:schema``                                string schema version of the layout
 ==========================================  =====  ===================================
 
@@ -123,3 +133,31 @@ class Keys:
     def batch(self, batch_id: str) -> str:
         """The marker of a written batch of scans: replaying it is a no-op."""
         return f"{self.root}:batch:{batch_id}"
+
+    def user(self, name: str) -> str:
+        """The hash of one user (name in lower case)."""
+        return f"{self.root}:user:{{{name}}}"
+
+    def users(self) -> str:
+        """The index of every user name."""
+        return f"{self.root}:users"
+
+    def login_failures(self, scope: str, digest: str) -> str:
+        """Failed logins of one account or address (``scope``), by digest."""
+        return f"{self.root}:logins:{scope}:{digest}"
+
+    def token(self, token_id: str) -> str:
+        """The hash of one API token."""
+        return f"{self.root}:token:{{{token_id}}}"
+
+    def tokens(self) -> str:
+        """The index of every API token id."""
+        return f"{self.root}:tokens"
+
+    def token_hashes(self) -> str:
+        """The sha256 of each live token to its id."""
+        return f"{self.root}:tokens:hashes"
+
+    def audit(self) -> str:
+        """The append-only stream of changes and logins."""
+        return f"{self.root}:audit"

@@ -46,6 +46,7 @@ def test_a_scan_writes_exactly_the_documented_keys(store, redis):
         f"ciberq:v1:day:{{{day}}}:guests",
         f"ciberq:v1:guestkey:{day}",
         "ciberq:v1:codes:changes",
+        "ciberq:v1:audit",
         f"ciberq:v1:batch:{batch.id}",
     }
     assert redis.get("ciberq:schema") == str(SCHEMA)

@@ -1,0 +1,107 @@
+"""The audit log: append-only, newest first, exportable, free of secrets."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from service import audit, clock
+from service.errors import InvalidInput
+
+
+def test_record_appends_to_the_documented_stream(store, redis):
+    before, after = {"target": "https://a.example/"}, {"target": "https://b.example/"}
+
+    audit.record(store, "wayan", "code.retargeted", "code:K7F2X9", before, after)
+
+    assert redis.type("ciberq:v1:audit") == "stream"
+    [(_, fields)] = redis.xrange("ciberq:v1:audit")
+    assert fields["who"] == "wayan"
+    assert fields["action"] == "code.retargeted"
+    assert fields["subject"] == "code:K7F2X9"
+    assert json.loads(fields["before"]) == {"target": "https://a.example/"}
+    assert json.loads(fields["after"]) == {"target": "https://b.example/"}
+    assert clock.parse_iso(fields["at"]) <= clock.now()
+
+
+def test_entries_are_newest_first_with_json_decoded(store):
+    for number in range(3):
+        audit.record(
+            store, "wayan", "event.added", f"event:{number}", after={"n": number}
+        )
+
+    found = audit.entries(store)
+
+    assert [entry["subject"] for entry in found] == ["event:2", "event:1", "event:0"]
+    assert found[0]["after"] == {"n": 2}
+    assert found[0]["before"] is None
+    assert set(found[0]) == {"id", "at", "who", "action", "subject", "before", "after"}
+
+
+def test_entries_honour_limit_and_since(store):
+    for number in range(5):
+        audit.record(store, "ketut", "visit.added", f"visit:{number}")
+    everything = audit.entries(store)
+    third = everything[2]
+
+    assert len(audit.entries(store, limit=2)) == 2
+    assert [e["subject"] for e in audit.entries(store, since=third["id"])] == [
+        "visit:4",
+        "visit:3",
+        "visit:2",
+    ]
+    assert len(audit.entries(store, since="2000-01-01T00:00:00Z")) == 5
+    assert audit.entries(store, since="2999-01-01T00:00:00Z") == []
+
+
+def test_a_bad_since_is_refused(store):
+    with pytest.raises(InvalidInput, match="since"):
+        audit.entries(store, since="last tuesday")
+
+
+def test_a_pipeline_writes_nothing_until_executed(store, redis):
+    pipe = redis.pipeline(transaction=False)
+    audit.record(store, "made", "code.created", "code:ABC", pipe=pipe)
+
+    assert redis.xlen("ciberq:v1:audit") == 0
+    pipe.execute()
+    assert redis.xlen("ciberq:v1:audit") == 1
+
+
+@pytest.mark.parametrize("field", ["password", "token", "address", "ip", "Password"])
+def test_secrets_and_addresses_are_refused(store, redis, field):
+    with pytest.raises(ValueError, match="may not hold"):
+        audit.record(store, "wayan", "user.added", "user:x", after={field: "x"})
+
+    assert redis.exists("ciberq:v1:audit") == 0
+
+
+def test_export_is_every_entry_oldest_first(store, monkeypatch):
+    monkeypatch.setattr(audit, "PAGE", 2)  # several pages
+    for number in range(5):
+        audit.record(
+            store, "wayan", "code.created", f"code:{number}", after={"n": number}
+        )
+
+    rows = list(csv.reader(io.StringIO(audit.export_csv(store))))
+
+    assert rows[0] == list(audit.FIELDS)
+    assert [row[4] for row in rows[1:]] == [f"code:{n}" for n in range(5)]
+    assert json.loads(rows[1][6]) == {"n": 0}
+
+
+def test_export_defuses_spreadsheet_formulas(store):
+    audit.record(store, '=HYPERLINK("http://x")', "token.created", "token:1")
+
+    rows = list(csv.reader(io.StringIO(audit.export_csv(store))))
+
+    assert rows[1][2] == '\'=HYPERLINK("http://x")'
+
+
+def test_the_log_offers_no_way_to_change_it():
+    public = [name for name in dir(audit) if not name.startswith("_")]
+
+    assert not [
+        name for name in public if name.startswith(("delete", "edit", "remove", "trim"))
+    ]
