@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import api, handlers, health, pages, redirects
+from . import admin, api, handlers, headers, health, pages, redirects
 from . import config as settings
 from .store import open_store
 
@@ -52,11 +52,6 @@ def configure_logging(level: str, style: str = "text") -> None:
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: settings, Redis, redirector, blueprints, handlers."""
-    from . import abuse, metrics
-    from .recorder import Recorder
-    from .spool import Spool
-    from .table import CodeTable
-
     values = settings.load(config)
     settings.ensure_secret_key(values)
     configure_logging(values["LOG_LEVEL"], values["LOG_FORMAT"])
@@ -66,6 +61,26 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
     store = open_store(values)
     app.extensions["ciberq"] = store
+
+    node = values["NODE"]
+    app.register_blueprint(health.bp)
+    if node != "admin":
+        _serve_guests(app, store, values)
+    if node != "public":
+        api.register(app)
+        admin.register(app)
+    headers.register(app)
+    handlers.register(app)
+    pages.render_static_pages(app)
+    return app
+
+
+def _serve_guests(app: Flask, store, values: dict) -> None:
+    """The public side: the fast redirect path, its fallback and the pages."""
+    from . import abuse, metrics
+    from .recorder import Recorder
+    from .spool import Spool
+    from .table import CodeTable
 
     data_dir = Path(values["DATA_DIR"])
     instruments = metrics.instruments()
@@ -77,12 +92,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.wsgi_app = redirector
     app.extensions["ciberq.redirector"] = redirector
-
-    app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
-    api.register(app)
     abuse.register(app)
     app.register_blueprint(redirects.bp)
-    handlers.register(app)
-    pages.render_static_pages(app)
-    return app

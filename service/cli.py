@@ -62,12 +62,20 @@ def cli():
 @click.option("--port", type=click.IntRange(1, 65535), help="Port (CIBERQ_PORT).")
 @click.option("--workers", type=click.IntRange(1, 64), help="Worker processes.")
 @click.option("--demo", is_flag=True, help="Seed demo data first if there is none.")
+@click.option(
+    "--only",
+    type=click.Choice(["all", "public", "admin"]),
+    help="Serve only the public side (redirects, landing pages) or "
+    "the admin side (API, staff pages); default CIBERQ_NODE or all.",
+)
 @pass_context
-def serve(ctx: Context, host, port, workers, demo):
+def serve(ctx: Context, host, port, workers, demo, only):
     """Run the service under gunicorn until interrupted."""
     from . import serve as server
 
     values = dict(ctx.settings)
+    if only:
+        values["NODE"] = only
     settings.ensure_secret_key(values)
     values["REDIS_URL"] = resolve_url(values)
     if demo:

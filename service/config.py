@@ -104,6 +104,12 @@ def _limit(value: str) -> str:
     return value
 
 
+def _node(value: str) -> str:
+    if value.lower() not in ("all", "public", "admin"):
+        raise ValueError("must be all, public or admin")
+    return value.lower()
+
+
 def _log_format(value: str) -> str:
     if value.lower() not in ("text", "json"):
         raise ValueError("must be text or json")
@@ -189,6 +195,13 @@ SETTINGS = (
         "30 per minute",
         "requests of unknown slugs allowed per client address",
         _limit,
+    ),
+    Setting(
+        "NODE",
+        "all",
+        "what this process serves: all, public (redirects and landing pages only) "
+        "or admin (API and staff pages, no redirects)",
+        _node,
     ),
     Setting("HOST", "127.0.0.1", "address that ciberq serve listens on"),
     Setting("PORT", 8000, "port that ciberq serve listens on", _positive),

@@ -1,0 +1,295 @@
+"""Staff pages under ``/admin``: sign in, list and search codes, create,
+retarget, disable and enable them, and read their history.
+
+The pages are server-rendered, Indonesian first with English, and carry no
+script. Every form is a Flask-WTF form with a ``csrf_token``; only this
+blueprint checks CSRF, since the redirect, health and API endpoints take no
+forms (the API uses bearer tokens). The signed-in user's name is kept in the
+session cookie, which is HttpOnly, SameSite=Lax, and Secure on https.
+"""
+
+import logging
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from wtforms import PasswordField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from . import accounts, codes, institutions, redirects, scans
+from .errors import CiberqError, LoginRefused, LoginThrottled, StateConflict
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+csrf = CSRFProtect()
+
+
+class LoginForm(FlaskForm):
+    """Name and password."""
+
+    name = StringField("Nama pengguna / User name", [DataRequired(), Length(max=64)])
+    password = PasswordField("Kata sandi / Password", [DataRequired()])
+
+
+class ButtonForm(FlaskForm):
+    """A form with nothing but its CSRF token: logout, disable, enable."""
+
+
+class NewCodeForm(FlaskForm):
+    """A new code: its target, the institution it is given to, an optional slug."""
+
+    target = StringField("Tujuan / Target URL", [DataRequired(), Length(max=2048)])
+    institution = StringField("Institusi / Institution", [Optional(), Length(max=200)])
+    slug = StringField("Slug khusus / Custom slug", [Optional(), Length(max=32)])
+
+
+class RetargetForm(FlaskForm):
+    """A new target and the reason for the change."""
+
+    target = StringField("Tujuan baru / New target", [DataRequired(), Length(max=2048)])
+    reason = TextAreaField(
+        "Alasan / Reason", [Optional(), Length(max=codes.MAX_REASON)]
+    )
+
+
+def register(app: Flask) -> None:
+    """Attach the staff pages, their CSRF check and the session cookie settings."""
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=app.config["BASE_URL"].startswith("https"),
+        # only this blueprint's requests are checked (see _check_csrf)
+        WTF_CSRF_CHECK_DEFAULT=False,
+    )
+    csrf.init_app(app)
+    app.register_blueprint(bp)
+
+
+def _store():
+    return current_app.extensions["ciberq"]
+
+
+def _by() -> str:
+    return f"user:{g.user.name}"
+
+
+@bp.before_request
+def _check_csrf():
+    """Refuse a form POST without a valid token (Flask-WTF raises CSRFError)."""
+    csrf.protect()
+
+
+@bp.context_processor
+def _page_context() -> dict:
+    return {
+        "office_name": current_app.config["OFFICE_NAME"],
+        "user": g.get("user"),
+        "button": ButtonForm(),
+        "can": accounts.can,
+    }
+
+
+def _status_page(template: str, status: int, **context):
+    response = current_app.make_response((render_template(template, **context), status))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_refused(exc: CSRFError):
+    log.info("admin form refused without a valid CSRF token: %s", exc.description)
+    return _status_page("admin/refused.html", 400)
+
+
+def login_required(action: str):
+    """Let only a signed-in user whose role may ``action`` through."""
+
+    def decorate(view):
+        @wraps(view)
+        def checked(*args, **kwargs):
+            user = accounts.get_user(_store(), session.get("user", ""))
+            if user is None or not user.active:
+                session.clear()
+                return redirect(url_for("admin.login"))
+            g.user = user
+            if not accounts.can(user.role, action):
+                return _status_page("admin/forbidden.html", 403)
+            return view(*args, **kwargs)
+
+        return checked
+
+    return decorate
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """The sign-in form; on success the user's name goes into the session."""
+    form = LoginForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return _status_page("admin/login.html", status, form=form)
+
+    address = redirects.client_address(
+        request.environ, current_app.config["TRUSTED_PROXIES"]
+    )
+    try:
+        user = accounts.authenticate(
+            _store(), form.name.data, form.password.data, address
+        )
+    except LoginRefused:
+        return _status_page("admin/login.html", 401, form=form, error="refused")
+    except LoginThrottled as exc:
+        response = _status_page(
+            "admin/login.html", 429, form=form, error="throttled",
+            minutes=max(1, -(-exc.retry_after // 60)),
+        )  # fmt: skip
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    # a fresh session at sign-in, so no earlier cookie carries over
+    session.clear()
+    session["user"] = user.name
+    log.info("user %s signed in", user.name)
+    return redirect(url_for("admin.index"))
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """End the session (the form carries a CSRF token)."""
+    session.clear()
+    return redirect(url_for("admin.login"))
+
+
+def _matches(row: dict, query: str) -> bool:
+    text = query.lower()
+    fields = (row["slug"], row["target"], row["institution"])
+    return any(text in field.lower() for field in fields)
+
+
+def code_rows(store, query: str = "") -> list[dict]:
+    """Codes as table rows, newest first, matching ``query`` on slug, target
+    or institution name (case ignored)."""
+    names = {item.id: item.name for item in institutions.list_all(store)}
+    rows = [
+        {
+            "slug": code.slug,
+            "state": code.state,
+            "target": code.target,
+            "institution": names.get(code.institution, ""),
+        }
+        for code in reversed(codes.list_codes(store))
+    ]
+    if query:
+        rows = [row for row in rows if _matches(row, query)]
+    for row in rows:
+        row["scans"] = scans.totals(store, row["slug"])["scans"]
+    return rows
+
+
+@bp.route("/")
+@login_required("read")
+def index():
+    """Every code, with a search box."""
+    query = request.args.get("q", "").strip()
+    rows = code_rows(_store(), query)
+    return _status_page("admin/index.html", 200, rows=rows, query=query)
+
+
+@bp.route("/codes/new", methods=["GET", "POST"])
+@login_required("change")
+def new_code():
+    """Issue a new code for an institution."""
+    form = NewCodeForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return _status_page("admin/new_code.html", status, form=form)
+
+    store = _store()
+    try:
+        codes.check(store, form.target.data.strip(), form.slug.data or None)
+        name = (form.institution.data or "").strip()
+        institution = institutions.register(store, name).id if name else ""
+        code = codes.create(
+            store,
+            form.target.data.strip(),
+            institution,
+            slug=form.slug.data or None,
+            by=_by(),
+        )
+    except CiberqError as exc:
+        status = 409 if exc.http_status == 409 else 400
+        return _status_page("admin/new_code.html", status, form=form, error=str(exc))
+    return redirect(url_for("admin.code_page", slug=code.slug))
+
+
+def _code_page(slug: str, status: int = 200, **context):
+    store = _store()
+    code = codes.get(store, slug)
+    context.setdefault("form", RetargetForm(formdata=None, target=code.target))
+    return _status_page(
+        "admin/code.html", status, code=codes.summary(store, code), **context
+    )
+
+
+@bp.route("/codes/<slug>")
+@login_required("read")
+def code_page(slug: str):
+    """One code: its target, counts and history, and the forms that change it."""
+    return _code_page(slug)
+
+
+@bp.route("/codes/<slug>/retarget", methods=["POST"])
+@login_required("change")
+def retarget(slug: str):
+    """Point the code at a new target, with a reason."""
+    form = RetargetForm()
+    if not form.validate_on_submit():
+        return _code_page(slug, 400, form=form)
+    try:
+        codes.retarget(
+            _store(),
+            slug,
+            form.target.data.strip(),
+            by=_by(),
+            reason=(form.reason.data or "").strip(),
+        )
+    except CiberqError as exc:
+        if exc.http_status == 404:
+            raise
+        return _code_page(slug, exc.http_status, form=form, error=str(exc))
+    return redirect(url_for("admin.code_page", slug=slug.upper()))
+
+
+def _switch(slug: str, change):
+    # the CSRF token was checked before the view (_check_csrf)
+    try:
+        change(_store(), slug, by=_by())
+    except StateConflict as exc:
+        return _code_page(slug, exc.http_status, error=str(exc))
+    return redirect(url_for("admin.code_page", slug=slug.upper()))
+
+
+@bp.route("/codes/<slug>/disable", methods=["POST"])
+@login_required("change")
+def disable(slug: str):
+    """Stop redirecting the code."""
+    return _switch(slug, codes.disable)
+
+
+@bp.route("/codes/<slug>/enable", methods=["POST"])
+@login_required("change")
+def enable(slug: str):
+    """Redirect the code again."""
+    return _switch(slug, codes.enable)

@@ -1,0 +1,233 @@
+"""The staff pages: sign-in, CSRF, roles, and a code's life through the forms."""
+
+import re
+
+import pytest
+
+from service import accounts, admin, codes, institutions
+
+PASSWORD = "correct horse battery"
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+@pytest.fixture
+def app(app):
+    """The test application with the staff pages attached."""
+    if "admin" not in app.blueprints:
+        admin.register(app)
+    return app
+
+
+def token(client, path: str = "/admin/login") -> str:
+    """The CSRF token of the first form on a page."""
+    found = TOKEN.search(client.get(path).get_data(as_text=True))
+    assert found, f"no csrf_token on {path}"
+    return found.group(1)
+
+
+def sign_in(client, name: str, password: str = PASSWORD):
+    """Post the login form the way a browser does."""
+    data = {"csrf_token": token(client), "name": name, "password": password}
+    return client.post("/admin/login", data=data)
+
+
+@pytest.fixture
+def staff(store, client):
+    """A client signed in as a staff member."""
+    accounts.add_user(store, "wayan", "staff", PASSWORD)
+    assert sign_in(client, "wayan").status_code == 302
+    return client
+
+
+@pytest.fixture
+def viewer(store, client):
+    """A client signed in as a viewer."""
+    accounts.add_user(store, "ketut", "viewer", PASSWORD)
+    assert sign_in(client, "ketut").status_code == 302
+    return client
+
+
+def test_login_page_has_a_csrf_token_and_no_script(client):
+    response = client.get("/admin/login")
+
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert TOKEN.search(page)
+    assert "<script" not in page
+    assert "Masuk" in page and "Sign in" in page
+
+
+def test_session_cookie_is_httponly_lax_and_secure_on_https(store, client):
+    accounts.add_user(store, "wayan", "staff", PASSWORD)
+
+    response = sign_in(client, "wayan")
+
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+
+
+def test_login_without_csrf_token_is_refused(store, client):
+    accounts.add_user(store, "wayan", "staff", PASSWORD)
+
+    response = client.post("/admin/login", data={"name": "wayan", "password": PASSWORD})
+
+    assert response.status_code == 400
+    assert "Reload the page" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name", ["wayan", "nobody"])
+def test_wrong_password_and_unknown_user_get_the_same_401(store, client, name):
+    accounts.add_user(store, "wayan", "staff", PASSWORD)
+
+    response = sign_in(client, name, "not the password")
+
+    assert response.status_code == 401
+    assert "Wrong user name or password." in response.get_data(as_text=True)
+
+
+def test_too_many_failures_answer_429_with_retry_after(store, client):
+    accounts.add_user(store, "wayan", "staff", PASSWORD)
+    for _ in range(accounts.MAX_ACCOUNT_FAILURES):
+        sign_in(client, "wayan", "not the password")
+
+    response = sign_in(client, "wayan")
+
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+
+
+def test_pages_without_a_session_send_to_the_login(client):
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/admin/login")
+
+
+def test_viewer_can_list_but_not_create(store, viewer):
+    codes.create(store, "https://baliprov.go.id/", slug="K7F2X9")
+
+    listed = viewer.get("/admin/")
+    refused = viewer.post(
+        "/admin/codes/new",
+        data={"csrf_token": token(viewer, "/admin/"), "target": "https://x.id/"},
+    )
+
+    assert listed.status_code == 200
+    assert "K7F2X9" in listed.get_data(as_text=True)
+    assert refused.status_code == 403
+    assert len(codes.list_codes(store)) == 1
+
+
+def test_search_matches_slug_target_and_institution(store, viewer):
+    jabar = institutions.register(store, "Pemerintah Provinsi Jawa Barat", "province")
+    codes.create(store, "https://baliprov.go.id/a", jabar.id, slug="AAA111")
+    codes.create(store, "https://pkb.baliprov.go.id/", slug="BBB222")
+
+    def listed(query: str) -> str:
+        return viewer.get("/admin/", query_string={"q": query}).get_data(as_text=True)
+
+    assert "AAA111" in listed("jawa barat") and "BBB222" not in listed("jawa barat")
+    assert "BBB222" in listed("PKB.") and "AAA111" not in listed("PKB.")
+    assert "AAA111" in listed("aaa1") and "BBB222" not in listed("aaa1")
+
+
+def test_staff_creates_retargets_and_the_next_scan_lands_there(store, staff):
+    created = staff.post(
+        "/admin/codes/new",
+        data={
+            "csrf_token": token(staff, "/admin/codes/new"),
+            "target": "https://baliprov.go.id/profil",
+            "institution": "Universitas Udayana",
+            "slug": "unud-1",
+        },
+    )
+    assert created.status_code == 302
+    assert created.headers["Location"].endswith("/admin/codes/UNUD-1")
+
+    retargeted = staff.post(
+        "/admin/codes/UNUD-1/retarget",
+        data={
+            "csrf_token": token(staff, "/admin/codes/UNUD-1"),
+            "target": "https://pkb.baliprov.go.id/",
+            "reason": "Pesta Kesenian Bali",
+        },
+    )
+    scan = staff.get("/unud-1")
+
+    assert retargeted.status_code == 302
+    assert scan.status_code == 302
+    assert scan.headers["Location"] == "https://pkb.baliprov.go.id/"
+    assert codes.get(store, "UNUD-1").institution
+    changes = codes.history(store, "UNUD-1")
+    assert [(c["action"], c["by"]) for c in changes] == [
+        ("created", "user:wayan"),
+        ("retargeted", "user:wayan"),
+    ]
+    page = staff.get("/admin/codes/UNUD-1").get_data(as_text=True)
+    assert page.count("user:wayan") == 2
+    assert "Pesta Kesenian Bali" in page
+    assert "Universitas Udayana" in page
+
+
+def test_a_bad_target_shows_the_form_again_with_the_message(store, staff):
+    response = staff.post(
+        "/admin/codes/new",
+        data={
+            "csrf_token": token(staff, "/admin/codes/new"),
+            "target": "javascript:alert(1)",
+        },
+    )
+
+    assert response.status_code == 400
+    assert 'role="alert"' in response.get_data(as_text=True)
+    assert codes.list_codes(store) == []
+
+
+def test_disable_and_enable_through_the_buttons(store, staff):
+    codes.create(store, "https://baliprov.go.id/", slug="K7F2X9")
+    page = "/admin/codes/K7F2X9"
+
+    disabled = staff.post(f"{page}/disable", data={"csrf_token": token(staff, page)})
+    gone = staff.get("/K7F2X9")
+    enabled = staff.post(f"{page}/enable", data={"csrf_token": token(staff, page)})
+
+    assert (disabled.status_code, gone.status_code, enabled.status_code) == (
+        302,
+        410,
+        302,
+    )
+    assert codes.get(store, "K7F2X9").active
+    assert [c["by"] for c in codes.history(store, "K7F2X9")][1:] == ["user:wayan"] * 2
+
+
+def test_a_change_without_csrf_token_is_refused(store, staff):
+    codes.create(store, "https://baliprov.go.id/", slug="K7F2X9")
+
+    response = staff.post("/admin/codes/K7F2X9/disable")
+
+    assert response.status_code == 400
+    assert codes.get(store, "K7F2X9").active
+
+
+def test_logout_ends_the_session(staff):
+    response = staff.post("/admin/logout", data={"csrf_token": token(staff, "/admin/")})
+
+    assert response.status_code == 302
+    assert staff.get("/admin/").status_code == 302
+
+
+def test_api_and_redirects_need_no_csrf_token(store, client):
+    codes.create(store, "https://baliprov.go.id/", slug="K7F2X9")
+
+    assert client.post("/K7F2X9").status_code != 400
+    assert client.post("/api/v1/codes", json={"target": "x"}).status_code == 401
+
+
+def test_pages_carry_no_inline_style_and_their_style_sheet_is_served(client):
+    page = client.get("/admin/login").get_data(as_text=True)
+    with client.get("/static/admin.css") as sheet:
+        status = sheet.status_code
+
+    assert "<style" not in page and " style=" not in page
+    assert 'href="/static/admin.css"' in page
+    assert status == 200
