@@ -83,3 +83,39 @@ def test_disabled_code_page_links_to_the_office(browser, server, store):
     link = browser.find_element("css selector", "a.button")
     assert link.get_attribute("href").startswith("https://q.example.go.id")
     assert _fits_the_phone(browser)
+
+
+def test_staff_log_in_create_retarget_and_the_next_scan_follows(
+    browser, server, store, tmp_path
+):
+    from service import accounts
+
+    accounts.add_user(store, "wayan", "staff", "pura-besakih-2026")
+    browser.get(f"{server}/admin/login")
+    browser.find_element("id", "name").send_keys("wayan")
+    browser.find_element("id", "password").send_keys("pura-besakih-2026")
+    browser.find_element("id", "password").submit()
+    assert browser.current_url == f"{server}/admin/"
+
+    browser.get(f"{server}/admin/codes/new")
+    browser.find_element("id", "target").send_keys(f"{server}/?plaque=first")
+    browser.find_element("id", "institution").send_keys("Universitas Udayana")
+    browser.find_element("id", "slug").send_keys("E2E-1")
+    browser.find_element("id", "slug").submit()
+    assert browser.current_url == f"{server}/admin/codes/E2E-1"
+    browser.save_screenshot(str(tmp_path / "code_page.png"))
+
+    browser.get(f"{server}/E2E-1")
+    assert browser.current_url == f"{server}/?plaque=first"
+
+    browser.get(f"{server}/admin/codes/E2E-1")
+    field = browser.find_element("id", "target")
+    field.clear()
+    field.send_keys(f"{server}/?plaque=second")
+    browser.find_element("id", "reason").send_keys("Pesta Kesenian Bali")
+    field.submit()
+    page = browser.find_element("tag name", "body").text
+    assert "Pesta Kesenian Bali" in page and "user:wayan" in page
+
+    browser.get(f"{server}/e2e-1")
+    assert browser.current_url == f"{server}/?plaque=second"
