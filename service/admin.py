@@ -27,7 +27,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from . import accounts, codes, institutions, redirects, scans
+from . import accounts, clock, codes, institutions, redirects, scans
 from .errors import CiberqError, LoginRefused, LoginThrottled, StateConflict
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,16 @@ def register(app: Flask) -> None:
     )
     csrf.init_app(app)
     app.register_blueprint(bp)
+    app.add_template_filter(_local_time, "local_time")
+
+
+def _local_time(text: str) -> str:
+    """A stored UTC time as staff read it: in the office's zone (DESIGN.md, "Time")."""
+    if not text:
+        return "–"
+    zone = current_app.config["TIMEZONE"]
+    local = clock.parse_iso(text).astimezone(clock.zone(zone))
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
 def _store():
