@@ -18,6 +18,7 @@ from click.exceptions import NoArgsIsHelpError
 from . import LOG_FORMAT, codes, institutions, slugs, targets
 from . import config as settings
 from .cli_accounts import token, user
+from .cli_campaigns import campaign, code_preview, event
 from .cli_context import Context, pass_context
 from .cli_qr import qr
 from .errors import CiberqError, ConfigError
@@ -126,6 +127,8 @@ def config_command():
 cli.add_command(qr)
 cli.add_command(user)
 cli.add_command(token)
+cli.add_command(event)
+cli.add_command(campaign)
 
 
 @cli.group()
@@ -201,6 +204,9 @@ def code_enable(ctx, slug, reason, by):
     """Redirect code SLUG again."""
     changed = codes.enable(ctx.store, slug, by=_actor(by), reason=reason)
     click.echo(f"{changed.slug} enabled -> {changed.target}")
+
+
+code.add_command(code_preview)
 
 
 @code.command("show")

@@ -21,6 +21,9 @@ key                                         type   holds
 ``P:v1:visits``                             zset   visit ids by date
 ``P:v1:event:{ID}``                         hash   name_id, name_en, dates, page
 ``P:v1:events``                             zset   event ids by start date
+``P:v1:campaign:{ID}``                      hash   event, starts, ends, scope, value,
+                                                   target, cancelled
+``P:v1:campaigns``                          zset   campaign ids by start
 ``P:v1:ids``                                hash   last id per kind of record
 ``P:v1:scans``                              stream one entry per scan (raw record)
 ``P:v1:day:{DAY}:scans``                    hash   dimension tuple -> count
@@ -105,6 +108,14 @@ class Keys:
     def events(self) -> str:
         """The index of events by start date."""
         return f"{self.root}:events"
+
+    def campaign(self, campaign_id: str) -> str:
+        """The hash of one campaign."""
+        return f"{self.root}:campaign:{{{campaign_id}}}"
+
+    def campaigns(self) -> str:
+        """The index of campaigns by start."""
+        return f"{self.root}:campaigns"
 
     def ids(self) -> str:
         """Counters that hand out record ids."""

@@ -62,6 +62,8 @@ class Redirector:
             requested = path[1:]
             entry = self.table.entries.get(requested.upper())
             if entry is not None and entry.active:
+                if entry.windows:
+                    entry = entry.at(time.time())
                 raw = raw_scan(environ, self.trusted, requested, method, _OK, entry)
                 self.recorder.add(raw)
                 start_response(
@@ -155,6 +157,8 @@ def follow(requested: str) -> Response:
         return pages.too_long()
     entry = _lookup(redirector, requested.upper())
 
+    if entry is not None and entry.windows:
+        entry = entry.at(time.time())
     if entry is None:
         status = scans.UNKNOWN
     elif entry.active:

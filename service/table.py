@@ -15,12 +15,14 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
 import redis
 
+from . import campaigns, clock, institutions
+from .campaigns import Window
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -41,14 +43,24 @@ class Entry:
     active: bool
     institution: str = ""
     event: str = ""
+    visit: str = ""
+    windows: tuple[Window, ...] = ()  # campaigns that point it elsewhere for a while
+    location: str = field(default="", compare=False)
 
-    @property
-    def location(self) -> str:
-        """The target as a Location header value (ASCII, RFC 9110, 10.2.2)."""
-        return quote(self.target, safe=_SAFE)
+    def __post_init__(self):
+        # worked out once: the Location header value (ASCII, RFC 9110, 10.2.2)
+        object.__setattr__(self, "location", quote(self.target, safe=_SAFE))
+
+    def at(self, moment: float) -> "Entry":
+        """The entry as it points at ``moment``: a campaign's target and event."""
+        target, event = campaigns.pointing(self.windows, self.target, moment)
+        if target == self.target and event == self.event:
+            return self
+        return Entry(self.slug, target, self.active, self.institution,
+                     event or self.event, self.visit)  # fmt: skip
 
 
-def entry_from_hash(data: dict) -> Entry:
+def entry_from_hash(data: dict, windows: tuple[Window, ...] = ()) -> Entry:
     """The table entry of a code's Redis hash."""
     return Entry(
         data["slug"],
@@ -56,6 +68,8 @@ def entry_from_hash(data: dict) -> Entry:
         data.get("state") == "active",
         data.get("institution", ""),
         data.get("event", ""),
+        data.get("visit", ""),
+        windows,
     )
 
 
@@ -70,6 +84,8 @@ class CodeTable:
         self.from_snapshot = False
         self.healthy = False
         self._last_change = "0-0"
+        self._campaigns: list = []
+        self._kinds: dict[str, str] = {}
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._start_lock = threading.Lock()
@@ -111,7 +127,15 @@ class CodeTable:
         pipe = client.pipeline(transaction=False)
         for slug in slugs:
             pipe.hgetall(keys.code(slug))
-        found = [entry_from_hash(data) for data in pipe.execute() if data]
+        hashes = [data for data in pipe.execute() if data]
+        now = time.time()
+        self._campaigns = [
+            campaign
+            for campaign in campaigns.list_all(self.store)
+            if clock.parse_iso(campaign.ends).timestamp() > now
+        ]
+        self._kinds = {i.id: i.kind for i in institutions.list_all(self.store)}
+        found = [entry_from_hash(data, self._windows(data)) for data in hashes]
 
         self.entries = {entry.slug: entry for entry in found}
         self._last_change = last[0][0] if last else "0-0"
@@ -119,12 +143,28 @@ class CodeTable:
         self.healthy = True
         self._save_snapshot()
 
+    def _windows(self, data: dict) -> tuple[Window, ...]:
+        """The campaign windows of the code with this hash."""
+        if not self._campaigns:
+            return ()
+        institution = data.get("institution", "")
+        if institution and institution not in self._kinds:
+            found = institutions.get(self.store, institution)
+            self._kinds[institution] = found.kind if found else ""
+        kind = self._kinds.get(institution, "")
+        return campaigns.windows(
+            self._campaigns, data["slug"], data.get("visit", ""), kind
+        )
+
     def refresh(self, slug: str) -> None:
-        """Reload one code from Redis (after it changed)."""
+        """Reload one code from Redis (after it changed); '*' reloads them all."""
+        if slug == campaigns.EVERY_CODE:
+            self._load_from_redis()
+            return
         data = self.store.redis.hgetall(self.store.keys.code(slug))
         entries = dict(self.entries)
         if data:
-            entries[slug] = entry_from_hash(data)
+            entries[slug] = entry_from_hash(data, self._windows(data))
         else:
             entries.pop(slug, None)
         self.entries = entries
@@ -132,7 +172,7 @@ class CodeTable:
     def _save_snapshot(self) -> None:
         if self.snapshot is None:
             return
-        rows = [entry.__dict__ for entry in self.entries.values()]
+        rows = [asdict(entry) for entry in self.entries.values()]
         temporary = self.snapshot.with_suffix(f".{os.getpid()}.tmp")
         try:
             self.snapshot.parent.mkdir(parents=True, exist_ok=True)
@@ -148,7 +188,10 @@ class CodeTable:
             rows = json.loads(self.snapshot.read_text())
         except (OSError, ValueError):
             return False
-        self.entries = {row["slug"]: Entry(**row) for row in rows}
+        self.entries = {}
+        for row in rows:
+            row["windows"] = tuple(Window(**w) for w in row.get("windows", ()))
+            self.entries[row["slug"]] = Entry(**row)
         self.from_snapshot = True
         return True
 
