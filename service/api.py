@@ -14,11 +14,26 @@ from functools import wraps
 from flask import Response, current_app, g, request
 from flask_smorest import Api, Blueprint
 
-from . import accounts, artwork, codes, institutions, schemas, tokens
+from . import (
+    accounts,
+    artwork,
+    campaigns,
+    clock,
+    codes,
+    events,
+    institutions,
+    schemas,
+    targets,
+    tokens,
+    visits,
+)
 from .errors import ArtworkError, Forbidden, Unauthorized
 
 bp = Blueprint(
-    "api", __name__, url_prefix="/api/v1", description="Codes and their artwork"
+    "api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Codes, institutions, visits, events, campaigns, artwork",
 )
 
 CONTENT_TYPES = {
@@ -178,3 +193,125 @@ def code_artwork(query: dict, slug: str, fmt: str) -> Response:
             w.encode("ascii", "replace").decode() for w in warnings
         )
     return response
+
+
+def _aware(moment, zone: str):
+    """A time from a request: with no offset it is in the office's zone."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=clock.zone(zone))
+
+
+@bp.route("/institutions", methods=["GET"])
+@requires("read")
+@bp.doc(security=[{"bearer": []}])
+@bp.response(200, schemas.Institution(many=True))
+def list_institutions():
+    """Every visiting institution, by name."""
+    return [item.to_dict() for item in institutions.list_all(_store())]
+
+
+@bp.route("/institutions", methods=["POST"])
+@requires("change")
+@bp.doc(security=[{"bearer": []}])
+@bp.arguments(schemas.InstitutionIn)
+@bp.response(201, schemas.Institution)
+def create_institution(data: dict):
+    """Register a visiting institution (an existing name answers the existing one)."""
+    made = institutions.register(_store(), **data)
+    return made.to_dict()
+
+
+@bp.route("/visits", methods=["GET"])
+@requires("read")
+@bp.doc(security=[{"bearer": []}])
+@bp.response(200, schemas.Visit(many=True))
+def list_visits():
+    """Every visit, newest first."""
+    return [item.to_dict() for item in visits.list_all(_store())]
+
+
+@bp.route("/visits", methods=["POST"])
+@requires("change")
+@bp.doc(security=[{"bearer": []}])
+@bp.arguments(schemas.VisitIn)
+@bp.response(201, schemas.Visit)
+def create_visit(data: dict):
+    """Record a visit of a registered institution."""
+    made = visits.create(_store(), data["institution"], data["date"],
+                         data["purpose"], data["documentation"])  # fmt: skip
+    return made.to_dict()
+
+
+@bp.route("/events", methods=["GET"])
+@requires("read")
+@bp.doc(security=[{"bearer": []}])
+@bp.response(200, schemas.Event(many=True))
+def list_events():
+    """Every flagship event, by start."""
+    return [item.to_dict() for item in events.list_all(_store())]
+
+
+@bp.route("/events", methods=["POST"])
+@requires("change")
+@bp.doc(security=[{"bearer": []}])
+@bp.arguments(schemas.EventIn)
+@bp.response(201, schemas.Event)
+def create_event(data: dict):
+    """Add a flagship event."""
+    store = _store()
+    if data["page"]:
+        targets.validate(data["page"], store.settings.get("ALLOWED_TARGET_HOSTS", ()))
+    made = events.create(store, data["name_id"], data["name_en"], data["starts"],
+                         data["ends"], data["page"])  # fmt: skip
+    return made.to_dict()
+
+
+@bp.route("/campaigns", methods=["GET"])
+@requires("read")
+@bp.doc(security=[{"bearer": []}])
+@bp.response(200, schemas.Campaign(many=True))
+def list_campaigns():
+    """Every campaign that is not cancelled, by start."""
+    return [item.to_dict() for item in campaigns.list_all(_store())]
+
+
+@bp.route("/campaigns", methods=["POST"])
+@requires("change")
+@bp.doc(security=[{"bearer": []}])
+@bp.arguments(schemas.CampaignIn)
+@bp.response(201, schemas.Campaign)
+def create_campaign(data: dict):
+    """Point codes at an event for a window; outside it they fall back."""
+    store = _store()
+    zone = store.settings["TIMEZONE"]
+    made = campaigns.create(
+        store, data["event"], _aware(data["starts"], zone), _aware(data["ends"], zone),
+        data["scope"], data["value"], target=data["target"], by=g.actor,
+    )  # fmt: skip
+    return made.to_dict()
+
+
+@bp.route("/campaigns/<campaign_id>/cancel", methods=["POST"])
+@requires("change")
+@bp.doc(security=[{"bearer": []}])
+@bp.response(200, schemas.Campaign)
+def cancel_campaign(campaign_id: str):
+    """End a campaign now."""
+    return campaigns.cancel(_store(), campaign_id, by=g.actor).to_dict()
+
+
+@bp.route("/codes/<slug>/preview", methods=["GET"])
+@requires("read")
+@bp.doc(security=[{"bearer": []}])
+@bp.arguments(schemas.PreviewQuery, location="query")
+@bp.response(200, schemas.Preview)
+def preview_code(query: dict, slug: str):
+    """What a code opens at a moment (default now), campaigns included."""
+    store = _store()
+    code = codes.get(store, slug)
+    at = (
+        _aware(query["at"], store.settings["TIMEZONE"])
+        if "at" in query
+        else (clock.now())
+    )
+    target, event_id = campaigns.preview(store, code, at)
+    return {"slug": code.slug, "at": clock.iso(at), "target": target, "event": event_id}

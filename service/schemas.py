@@ -5,6 +5,8 @@ requests and writes the OpenAPI document (marshmallow, through flask-smorest).
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from . import artwork, codes, slugs, targets
+from .campaigns import SCOPES
+from .institutions import KINDS
 
 _REASON = validate.Length(max=codes.MAX_REASON)
 
@@ -90,3 +92,109 @@ class ArtworkQuery(Schema):
     institution = fields.Boolean(
         metadata={"description": "add the institution's name under the caption"}
     )
+
+
+class InstitutionIn(Schema):
+    """A visiting institution to register."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.String(load_default="", validate=validate.OneOf(["", *KINDS]))
+    region = fields.String(load_default="", validate=validate.Length(max=100))
+    country = fields.String(load_default="ID", validate=validate.Length(max=2))
+
+
+class Institution(Schema):
+    """A visiting institution."""
+
+    id = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    region = fields.String()
+    country = fields.String()
+
+
+class VisitIn(Schema):
+    """A visit of a registered institution."""
+
+    institution = fields.String(required=True, metadata={"description": "its id"})
+    date = fields.Date(required=True)
+    purpose = fields.String(load_default="", validate=validate.Length(max=200))
+    documentation = fields.String(load_default="", validate=validate.Length(max=2048))
+
+
+class Visit(Schema):
+    """A visit."""
+
+    id = fields.String()
+    institution = fields.String()
+    date = fields.String()
+    purpose = fields.String()
+    documentation = fields.String()
+
+
+class EventIn(Schema):
+    """A flagship event."""
+
+    name_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name_en = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    starts = fields.Date(required=True)
+    ends = fields.Date(required=True)
+    page = fields.String(load_default="", validate=validate.Length(max=2048))
+
+
+class Event(Schema):
+    """A flagship event."""
+
+    id = fields.String()
+    name_id = fields.String()
+    name_en = fields.String()
+    starts = fields.String()
+    ends = fields.String()
+    page = fields.String()
+
+
+class CampaignIn(Schema):
+    """Point a set of codes at an event for a window of time."""
+
+    event = fields.String(required=True, metadata={"description": "the event's id"})
+    starts = fields.DateTime(
+        required=True,
+        metadata={"description": "ISO 8601; without an offset, the office's zone"},
+    )
+    ends = fields.DateTime(required=True)
+    scope = fields.String(required=True, validate=validate.OneOf(SCOPES))
+    value = fields.String(
+        load_default="",
+        metadata={"description": "the kind, the visit id, or slugs joined by commas"},
+    )
+    target = fields.String(load_default="", validate=validate.Length(max=2048))
+
+
+class Campaign(Schema):
+    """A campaign."""
+
+    id = fields.String()
+    event = fields.String()
+    starts = fields.String()
+    ends = fields.String()
+    scope = fields.String()
+    value = fields.String()
+    target = fields.String()
+    created_by = fields.String()
+    created_at = fields.String()
+    cancelled = fields.String()
+
+
+class PreviewQuery(Schema):
+    """When to preview a code (default: now)."""
+
+    at = fields.DateTime(metadata={"description": "ISO 8601; default now"})
+
+
+class Preview(Schema):
+    """What a code opens at a moment, and the event a scan then counts for."""
+
+    slug = fields.String()
+    at = fields.String()
+    target = fields.String()
+    event = fields.String()

@@ -167,3 +167,84 @@ def test_bad_artwork_requests_answer_json(client, code, bearer, path, status, er
     assert answer.status_code == status
     assert answer.json["error"] == error
     assert answer.json["message"]
+
+
+def test_institutions_visits_events_campaigns_and_preview(client, bearer):
+    staff, viewer = bearer("staff"), bearer("viewer")
+
+    place = client.post(
+        "/api/v1/institutions",
+        headers=staff,
+        json={"name": "Pemerintah Kota Surabaya", "kind": "regency"},
+    )
+    visit = client.post(
+        "/api/v1/visits",
+        headers=staff,
+        json={
+            "institution": place.json["id"],
+            "date": "2026-03-02",
+            "purpose": "studi tiru",
+        },
+    )
+    event = client.post(
+        "/api/v1/events",
+        headers=staff,
+        json={
+            "name_id": "Pesta Kesenian Bali",
+            "name_en": "Bali Arts Festival",
+            "starts": "2026-06-14",
+            "ends": "2026-07-13",
+            "page": "https://baliprov.go.id/agenda/pkb-2026",
+        },
+    )
+    code = client.post(
+        "/api/v1/codes",
+        headers=staff,
+        json={
+            "target": "https://example.org/sby",
+            "slug": "SBY",
+            "visit": visit.json["id"],
+        },
+    )
+    campaign = client.post(
+        "/api/v1/campaigns",
+        headers=staff,
+        json={
+            "event": event.json["id"],
+            "starts": "2031-06-14T00:00:00",
+            "ends": "2031-07-14T00:00:00",
+            "scope": "visit",
+            "value": visit.json["id"],
+        },
+    )
+    during = client.get(
+        "/api/v1/codes/SBY/preview",
+        headers=viewer,
+        query_string={"at": "2031-06-20T10:00:00+08:00"},  # a '+' must be encoded
+    )
+    before = client.get("/api/v1/codes/SBY/preview?at=2031-06-13T23:00:00",
+                        headers=viewer)  # fmt: skip
+
+    assert [r.status_code for r in (place, visit, event, code, campaign)] == [201] * 5
+    assert campaign.json["starts"] == "2031-06-13T16:00:00.000Z"  # WITA is UTC+8
+    assert during.json["target"] == "https://baliprov.go.id/agenda/pkb-2026"
+    assert during.json["event"] == event.json["id"]
+    assert before.json["target"] == "https://example.org/sby"
+    assert client.get("/api/v1/campaigns", headers=viewer).json[0]["scope"] == "visit"
+    cancelled = client.post(f"/api/v1/campaigns/{campaign.json['id']}/cancel",
+                            headers=staff)  # fmt: skip
+    assert cancelled.json["cancelled"] == "1"
+    assert client.get("/api/v1/campaigns", headers=viewer).json == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/institutions", "/api/v1/visits", "/api/v1/events",
+             "/api/v1/campaigns"],
+)  # fmt: skip
+def test_viewers_read_but_may_not_add(client, bearer, path):
+    viewer = bearer("viewer")
+
+    assert client.get(path, headers=viewer).status_code == 200
+    refused = client.post(path, headers=viewer, json={})
+    assert refused.status_code == 403
+    assert client.get(path).status_code == 401
