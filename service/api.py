@@ -17,6 +17,7 @@ from flask_smorest import Api, Blueprint
 from . import (
     accounts,
     artwork,
+    audit,
     campaigns,
     clock,
     codes,
@@ -315,3 +316,24 @@ def preview_code(query: dict, slug: str):
     )
     target, event_id = campaigns.preview(store, code, at)
     return {"slug": code.slug, "at": clock.iso(at), "target": target, "event": event_id}
+
+
+@bp.route("/audit", methods=["GET"])
+@requires("audit")
+@bp.doc(security=[{"bearer": []}])
+@bp.arguments(schemas.AuditQuery, location="query")
+@bp.response(200, schemas.AuditEntry(many=True))
+def read_audit(query: dict):
+    """The audit log, newest first (admins only); nobody can change it."""
+    return audit.entries(_store(), since=query.get("since"), limit=query["limit"])
+
+
+@bp.route("/audit.csv", methods=["GET"])
+@requires("audit")
+@bp.doc(security=[{"bearer": []}])
+@bp.response(200, description="The whole audit log as CSV, oldest first.")
+def export_audit() -> Response:
+    """The whole audit log as CSV for a report (admins only)."""
+    response = Response(audit.export_csv(_store()), content_type="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="audit.csv"'
+    return response

@@ -17,7 +17,7 @@ from click.exceptions import NoArgsIsHelpError
 
 from . import LOG_FORMAT, codes, institutions, slugs, targets
 from . import config as settings
-from .cli_accounts import token, user
+from .cli_accounts import audit_command, token, user
 from .cli_campaigns import campaign, code_preview, event
 from .cli_context import Context, pass_context
 from .cli_qr import qr
@@ -127,6 +127,7 @@ def config_command():
 cli.add_command(qr)
 cli.add_command(user)
 cli.add_command(token)
+cli.add_command(audit_command)
 cli.add_command(event)
 cli.add_command(campaign)
 

@@ -173,3 +173,20 @@ def token_revoke(ctx, token_id, by):
     """Revoke token ID for good."""
     changed = tokens.revoke(ctx.store, token_id, by=actor(by))
     click.echo(f"token {changed.id} revoked")
+
+
+@click.command("audit")
+@click.option("--since", help="From this ISO UTC time (or stream id) on.")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@click.option("--csv", "as_csv", is_flag=True, help="The whole log as CSV.")
+@pass_context
+def audit_command(ctx, since, limit, as_csv):
+    """Read the audit log: who changed what, and every login."""
+    from . import audit
+
+    if as_csv:
+        click.echo(audit.export_csv(ctx.store), nl=False)
+        return
+    for entry in audit.entries(ctx.store, since=since, limit=limit):
+        click.echo(f"{entry['at']}  {entry['who']:<24} {entry['action']:<22} "
+                   f"{entry['subject']}")  # fmt: skip

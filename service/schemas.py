@@ -198,3 +198,22 @@ class Preview(Schema):
     at = fields.String()
     target = fields.String()
     event = fields.String()
+
+
+class AuditQuery(Schema):
+    """Which audit entries to read."""
+
+    since = fields.String(metadata={"description": "ISO UTC time or stream id"})
+    limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=10000))
+
+
+class AuditEntry(Schema):
+    """One entry of the audit log."""
+
+    id = fields.String()
+    at = fields.String()
+    who = fields.String()
+    action = fields.String()
+    subject = fields.String()
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)

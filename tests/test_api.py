@@ -248,3 +248,24 @@ def test_viewers_read_but_may_not_add(client, bearer, path):
     refused = client.post(path, headers=viewer, json={})
     assert refused.status_code == 403
     assert client.get(path).status_code == 401
+
+
+def test_admins_read_and_export_the_audit_log_others_may_not(client, bearer):
+    staff, admin = bearer("staff"), bearer("admin")
+    client.post("/api/v1/codes", headers=staff,
+                json={"target": "https://example.org/a", "slug": "AUD"})  # fmt: skip
+    client.patch("/api/v1/codes/AUD", headers=staff,
+                 json={"target": "https://example.org/b"})  # fmt: skip
+
+    log = client.get("/api/v1/audit", headers=admin)
+    exported = client.get("/api/v1/audit.csv", headers=admin)
+
+    assert log.status_code == 200
+    changes = [e for e in log.json if e["subject"] == "code:AUD"]
+    assert [e["action"] for e in changes] == ["code.retargeted", "code.created"]
+    assert changes[0]["before"] == {"target": "https://example.org/a"}
+    assert changes[0]["who"] == "token:staff-system"
+    assert exported.content_type.startswith("text/csv")
+    assert "code.retargeted" in exported.get_data(as_text=True)
+    assert client.get("/api/v1/audit", headers=staff).status_code == 403
+    assert client.get("/api/v1/audit.csv", headers=bearer("viewer")).status_code == 403
