@@ -68,6 +68,14 @@ def register(app) -> None:
     api.register_blueprint(bp)
 
 
+_DOING = {
+    "read": "read codes",
+    "change": "change codes, institutions, visits, events or campaigns",
+    "manage_users": "manage users",
+    "audit": "read the audit log",
+}
+
+
 def requires(action: str):
     """Let the call through only with a valid token whose role may ``action``."""
 
@@ -83,9 +91,7 @@ def requires(action: str):
                     "a valid bearer token is needed: ciberq token create"
                 )
             if not accounts.can(token.role, action):
-                raise Forbidden(
-                    f"a {token.role} token may not {action.replace('_', ' ')}"
-                )
+                raise Forbidden(f"a {token.role} token may not {_DOING[action]}")
             g.actor = f"token:{token.name}"
             return view(*args, **kwargs)
 

@@ -32,8 +32,11 @@ def _json_http_error(exc: HTTPException):
         for where in messages.values():
             fields.update(where if isinstance(where, dict) else {"_": where})
         code = "invalid_input" if status == 422 else "bad_request"
-        summary = "; ".join(f"{name}: {' '.join(map(str, problem))}"
-                            for name, problem in fields.items())  # fmt: skip
+        summary = "; ".join(
+            " ".join(map(str, problem)) if name == "_" else
+            f"{name}: {' '.join(map(str, problem))}"
+            for name, problem in fields.items()
+        )  # fmt: skip
         response = jsonify(error=code, message=summary, fields=fields)
         return response, status
     name = (exc.name or "error").lower().replace(" ", "_")
