@@ -14,6 +14,7 @@ from functools import wraps
 from flask import (
     Blueprint,
     Flask,
+    abort,
     current_app,
     g,
     redirect,
@@ -24,10 +25,16 @@ from flask import (
 )
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from wtforms import PasswordField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import IntegerField, PasswordField, StringField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
-from . import accounts, clock, codes, institutions, redirects, scans
+from . import accounts, artwork, clock, codes, institutions, redirects, scans
 from .errors import CiberqError, LoginRefused, LoginThrottled, StateConflict
 
 log = logging.getLogger(__name__)
@@ -62,6 +69,16 @@ class RetargetForm(FlaskForm):
     reason = TextAreaField(
         "Alasan / Reason", [Optional(), Length(max=codes.MAX_REASON)]
     )
+
+
+class RevertForm(FlaskForm):
+    """The index in a code's history of the change to undo."""
+
+    index = IntegerField("Perubahan / Change", [InputRequired(), NumberRange(min=0)])
+
+
+# the artwork formats offered for download, with their content types
+DOWNLOADS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 
 
 def register(app: Flask) -> None:
@@ -249,7 +266,13 @@ def _code_page(slug: str, status: int = 200, **context):
     code = codes.get(store, slug)
     context.setdefault("form", RetargetForm(formdata=None, target=code.target))
     return _status_page(
-        "admin/code.html", status, code=codes.summary(store, code), **context
+        "admin/code.html",
+        status,
+        code=codes.summary(store, code),
+        revert=RevertForm(formdata=None),
+        revertible=revertible,
+        downloads=DOWNLOADS,
+        **context,
     )
 
 
@@ -303,3 +326,62 @@ def disable(slug: str):
 def enable(slug: str):
     """Redirect the code again."""
     return _switch(slug, codes.enable)
+
+
+def revertible(entry: dict) -> bool:
+    """True when a history entry is a retarget that a revert can undo."""
+    return entry.get("action") == "retargeted" and bool(entry.get("from"))
+
+
+@bp.route("/codes/<slug>/revert", methods=["POST"])
+@login_required("change")
+def revert(slug: str):
+    """Point the code back at the target it had before one of its retargets."""
+    form = RevertForm()
+    if not form.validate_on_submit():
+        return _code_page(slug, 400, error="Perubahan tidak dikenal / Unknown change")
+
+    store = _store()
+    changes = codes.history(store, slug)
+    index = form.index.data
+    if index >= len(changes) or not revertible(changes[index]):
+        error = (
+            f"Perubahan {index} tidak dapat dikembalikan"
+            f" / change {index} cannot be reverted"
+        )
+        return _code_page(slug, 400, error=error)
+    try:
+        codes.retarget(
+            store,
+            slug,
+            changes[index]["from"],
+            by=_by(),
+            reason=f"revert of change {index}",
+        )
+    except CiberqError as exc:
+        # the old target may be the current one, or no longer allowed
+        return _code_page(slug, exc.http_status, error=str(exc))
+    return redirect(url_for("admin.code_page", slug=slug.upper()))
+
+
+@bp.route("/codes/<slug>/qr.<fmt>")
+@login_required("read")
+def download(slug: str, fmt: str):
+    """The code's artwork in the default style, as a file to save."""
+    if fmt not in DOWNLOADS:
+        abort(404)
+
+    code = codes.get(_store(), slug)
+    short_url = code.short_url(current_app.config["BASE_URL"])
+    data, _ = artwork.render(short_url, fmt, artwork.Style())
+    response = current_app.response_class(data, mimetype=DOWNLOADS[fmt])
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{code.slug}.{fmt}"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# the institution and visit pages hang on this blueprint; imported last because
+# they use its decorator and helpers
+from . import admin_institutions  # noqa: E402, F401

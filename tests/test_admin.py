@@ -231,3 +231,244 @@ def test_pages_carry_no_inline_style_and_their_style_sheet_is_served(client):
     assert "<style" not in page and " style=" not in page
     assert 'href="/static/admin.css"' in page
     assert status == 200
+
+
+def test_revert_points_the_code_back_at_the_earlier_target(store, staff):
+    codes.create(store, "https://baliprov.go.id/", slug="K7F2X9")
+    codes.retarget(store, "K7F2X9", "https://baliprov.go.id/first")
+    codes.retarget(store, "K7F2X9", "https://baliprov.go.id/second")
+    page = "/admin/codes/K7F2X9"
+    assert "Kembalikan / Revert" in staff.get(page).get_data(as_text=True)
+
+    response = staff.post(
+        f"{page}/revert", data={"csrf_token": token(staff, page), "index": "2"}
+    )
+
+    assert response.status_code == 302
+    assert codes.get(store, "K7F2X9").target == "https://baliprov.go.id/first"
+    changes = codes.history(store, "K7F2X9")
+    assert len(changes) == 4
+    assert changes[-1]["action"] == "retargeted"
+    assert changes[-1]["by"] == "user:wayan"
+    assert "revert of change 2" in changes[-1]["reason"]
+
+
+@pytest.mark.parametrize("index", ["0", "9", "-1", "x"])
+def test_only_a_retarget_can_be_reverted(store, staff, index):
+    codes.create(store, "https://baliprov.go.id/", slug="K7F2X9")
+    codes.retarget(store, "K7F2X9", "https://baliprov.go.id/first")
+    page = "/admin/codes/K7F2X9"
+
+    response = staff.post(
+        f"{page}/revert", data={"csrf_token": token(staff, page), "index": index}
+    )
+
+    assert response.status_code == 400
+    assert codes.get(store, "K7F2X9").target == "https://baliprov.go.id/first"
+
+
+def test_a_viewer_sees_no_revert_button_and_may_not_revert(store, viewer):
+    codes.create(store, "https://baliprov.go.id/", slug="K7F2X9")
+    codes.retarget(store, "K7F2X9", "https://baliprov.go.id/first")
+    page = "/admin/codes/K7F2X9"
+
+    shown = viewer.get(page).get_data(as_text=True)
+    refused = viewer.post(
+        f"{page}/revert", data={"csrf_token": token(viewer, page), "index": "1"}
+    )
+
+    assert "Kembalikan / Revert" not in shown
+    assert refused.status_code == 403
+    assert codes.get(store, "K7F2X9").target == "https://baliprov.go.id/first"
+
+
+def test_a_revert_without_csrf_token_is_refused(store, staff):
+    codes.create(store, "https://baliprov.go.id/", slug="K7F2X9")
+    codes.retarget(store, "K7F2X9", "https://baliprov.go.id/first")
+
+    response = staff.post("/admin/codes/K7F2X9/revert", data={"index": "1"})
+
+    assert response.status_code == 400
+    assert codes.get(store, "K7F2X9").target == "https://baliprov.go.id/first"
+
+
+def test_a_viewer_downloads_the_artwork_that_reads_as_the_short_url(store, viewer):
+    from service import artwork
+
+    codes.create(store, "https://baliprov.go.id/", slug="k7f2x9")
+    page = viewer.get("/admin/codes/K7F2X9").get_data(as_text=True)
+
+    response = viewer.get("/admin/codes/K7F2X9/qr.png")
+
+    assert 'href="/admin/codes/K7F2X9/qr.svg"' in page
+    assert response.status_code == 200
+    assert response.mimetype == "image/png"
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="K7F2X9.png"'
+    )
+    assert artwork.decode(response.data) == ["HTTPS://Q.EXAMPLE.GO.ID/K7F2X9"]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "mimetype", "start"),
+    [("svg", "image/svg+xml", b"<"), ("pdf", "application/pdf", b"%PDF")],
+)
+def test_svg_and_pdf_artwork_downloads(store, viewer, fmt, mimetype, start):
+    codes.create(store, "https://baliprov.go.id/", slug="K7F2X9")
+
+    response = viewer.get(f"/admin/codes/K7F2X9/qr.{fmt}")
+
+    assert response.status_code == 200
+    assert response.mimetype == mimetype
+    assert response.data.lstrip().startswith(start)
+    assert f'filename="K7F2X9.{fmt}"' in response.headers["Content-Disposition"]
+
+
+def test_artwork_needs_a_session_and_a_known_format(store, client):
+    codes.create(store, "https://baliprov.go.id/", slug="K7F2X9")
+
+    anonymous = client.get("/admin/codes/K7F2X9/qr.png")
+    accounts.add_user(store, "ketut", "viewer", PASSWORD)
+    sign_in(client, "ketut")
+    unknown = client.get("/admin/codes/K7F2X9/qr.eps")
+
+    assert anonymous.status_code == 302
+    assert anonymous.headers["Location"].endswith("/admin/login")
+    assert unknown.status_code == 404
+
+
+def test_staff_registers_an_institution_and_sees_it_listed(store, staff):
+    page = "/admin/institutions"
+
+    response = staff.post(
+        page,
+        data={
+            "csrf_token": token(staff, page),
+            "name": "Pemerintah Provinsi Jawa Barat",
+            "kind": "province",
+            "region": "Jawa Barat",
+            "country": "ID",
+        },
+    )
+    listed = staff.get(page).get_data(as_text=True)
+
+    assert response.status_code == 302
+    found = institutions.find(store, "pemerintah provinsi jawa barat")
+    assert (found.kind, found.region, found.country) == ("province", "Jawa Barat", "ID")
+    assert "Pemerintah Provinsi Jawa Barat" in listed
+    assert institutions.KINDS["province"] in listed
+
+
+def test_an_unknown_kind_or_empty_name_is_refused(store, staff):
+    page = "/admin/institutions"
+    csrf = token(staff, page)
+
+    unknown = staff.post(page, data={"csrf_token": csrf, "name": "X", "kind": "club"})
+    empty = staff.post(page, data={"csrf_token": csrf, "name": " ", "kind": ""})
+
+    assert (unknown.status_code, empty.status_code) == (400, 400)
+    assert institutions.list_all(store) == []
+
+
+def test_a_viewer_lists_institutions_but_may_not_register(store, viewer):
+    institutions.register(store, "Universitas Udayana", "university")
+    page = "/admin/institutions"
+
+    listed = viewer.get(page).get_data(as_text=True)
+    refused = viewer.post(
+        page, data={"csrf_token": token(viewer, page), "name": "Baru"}
+    )
+
+    assert "Universitas Udayana" in listed and "Register an institution" not in listed
+    assert refused.status_code == 403
+    assert len(institutions.list_all(store)) == 1
+
+
+def test_staff_records_a_visit_of_a_chosen_institution(store, staff):
+    from service import visits
+
+    unud = institutions.register(store, "Universitas Udayana", "university")
+    page = "/admin/visits"
+    form = staff.get(page).get_data(as_text=True)
+
+    response = staff.post(
+        page,
+        data={
+            "csrf_token": token(staff, page),
+            "institution": unud.id,
+            "date": "2026-11-20",
+            "purpose": "Studi banding layanan digital",
+            "documentation": "https://baliprov.go.id/foto/unud",
+        },
+    )
+    listed = staff.get(page).get_data(as_text=True)
+
+    assert f'<option value="{unud.id}">Universitas Udayana</option>' in form
+    assert response.status_code == 302
+    [visit] = visits.list_all(store)
+    assert (visit.institution, visit.date) == (unud.id, "2026-11-20")
+    assert "Studi banding layanan digital" in listed
+    assert 'href="https://baliprov.go.id/foto/unud"' in listed
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("institution", "999"), ("date", "20-11-2026"), ("documentation", "javascript:x")],
+)
+def test_a_bad_visit_is_refused(store, staff, field, value):
+    from service import visits
+
+    unud = institutions.register(store, "Universitas Udayana")
+    page = "/admin/visits"
+    data = {"institution": unud.id, "date": "2026-11-20", "documentation": ""}
+    data[field] = value
+
+    response = staff.post(page, data={"csrf_token": token(staff, page), **data})
+
+    assert response.status_code == 400
+    assert visits.list_all(store) == []
+
+
+def test_staff_imports_a_csv_and_sees_the_summary(store, staff):
+    import io
+
+    from service import visits
+
+    page = "/admin/institutions/import"
+    text = (
+        "name,kind,region,country,visit_date,purpose,documentation\n"
+        "Universitas Udayana,university,Bali,ID,2026-11-20,Studi banding,\n"
+        "Klub Motor,club,,,,,\n"
+    )
+
+    response = staff.post(
+        page,
+        data={
+            "csrf_token": token(staff, page),
+            "file": (io.BytesIO(text.encode()), "institusi.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+
+    summary = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "New institutions" in summary and "kind &#39;club&#39; is unknown" in summary
+    assert [item.name for item in institutions.list_all(store)] == [
+        "Universitas Udayana"
+    ]
+    assert len(visits.list_all(store)) == 1
+
+
+def test_a_viewer_may_not_import(viewer):
+    refused = viewer.get("/admin/institutions/import")
+
+    assert refused.status_code == 403
+
+
+def test_import_without_a_file_shows_the_form_again(store, staff):
+    page = "/admin/institutions/import"
+
+    response = staff.post(page, data={"csrf_token": token(staff, page)})
+
+    assert response.status_code == 400
+    assert institutions.list_all(store) == []
