@@ -384,4 +384,4 @@ def download(slug: str, fmt: str):
 
 # the institution and visit pages hang on this blueprint; imported last because
 # they use its decorator and helpers
-from . import admin_institutions  # noqa: E402, F401
+from . import admin_campaigns, admin_institutions  # noqa: E402, F401

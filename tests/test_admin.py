@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from service import accounts, admin, codes, institutions
+from service import accounts, admin, campaigns, codes, events, institutions
 
 PASSWORD = "correct horse battery"
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -472,3 +472,65 @@ def test_import_without_a_file_shows_the_form_again(store, staff):
 
     assert response.status_code == 400
     assert institutions.list_all(store) == []
+
+
+# events and campaigns
+
+EVENT_PAGE = "https://baliprov.go.id/agenda/pkb-2026"
+
+
+def _add_event(client):
+    return client.post("/admin/events", data={
+        "csrf_token": token(client, "/admin/events"),
+        "name_id": "Pesta Kesenian Bali", "name_en": "Bali Arts Festival",
+        "starts": "2026-06-14", "ends": "2026-07-13", "page": EVENT_PAGE,
+    })  # fmt: skip
+
+
+def test_staff_add_an_event_and_run_a_campaign_the_scan_follows(staff, store):
+    codes.create(store, "https://example.org/own", slug="OWN")
+
+    added = _add_event(staff)
+    started = staff.post("/admin/campaigns", data={
+        "csrf_token": token(staff, "/admin/campaigns"), "event": "1",
+        "starts": "2020-01-01 00:00", "ends": "2099-01-01 00:00", "scope": "codes",
+        "value": "own", "target": "",
+    })  # fmt: skip
+    scan = staff.get("/OWN")
+    listed = staff.get("/admin/campaigns").get_data(as_text=True)
+
+    assert added.status_code == 302 and events.list_all(store)[0].page == EVENT_PAGE
+    assert started.status_code == 302
+    assert scan.headers["Location"] == EVENT_PAGE
+    assert "Pesta Kesenian Bali" in listed and "OWN" in listed
+
+    cancelled = staff.post(
+        "/admin/campaigns/1/cancel",
+        data={"csrf_token": token(staff, "/admin/campaigns")},
+    )
+    assert cancelled.status_code == 302
+    assert staff.get("/OWN").headers["Location"] == "https://example.org/own"
+    assert campaigns.list_all(store) == []
+
+
+def test_bad_campaign_times_are_explained_and_nothing_is_made(staff, store):
+    _add_event(staff)
+
+    answer = staff.post("/admin/campaigns", data={
+        "csrf_token": token(staff, "/admin/campaigns"), "event": "1",
+        "starts": "soon", "ends": "later", "scope": "all",
+    })  # fmt: skip
+
+    assert answer.status_code == 400
+    assert "2026-06-14 09:00" in answer.get_data(as_text=True)
+    assert campaigns.list_all(store) == []
+
+
+def test_viewers_see_events_and_campaigns_but_may_not_change_them(viewer):
+    assert viewer.get("/admin/events").status_code == 200
+    assert viewer.get("/admin/campaigns").status_code == 200
+    refused = viewer.post("/admin/events", data={
+        "csrf_token": token(viewer, "/admin/events"), "name_id": "X", "name_en": "X",
+        "starts": "2026-06-14", "ends": "2026-07-13",
+    })  # fmt: skip
+    assert refused.status_code == 403
