@@ -25,7 +25,14 @@ from flask import (
 )
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from wtforms import IntegerField, PasswordField, StringField, TextAreaField
+from wtforms import (
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -34,8 +41,23 @@ from wtforms.validators import (
     Optional,
 )
 
-from . import accounts, artwork, clock, codes, institutions, redirects, scans
-from .errors import CiberqError, LoginRefused, LoginThrottled, StateConflict
+from . import (
+    accounts,
+    artwork,
+    clock,
+    codes,
+    institutions,
+    redirects,
+    scans,
+    visits,
+)
+from .errors import (
+    CiberqError,
+    InvalidInput,
+    LoginRefused,
+    LoginThrottled,
+    StateConflict,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +76,21 @@ class ButtonForm(FlaskForm):
     """A form with nothing but its CSRF token: logout, disable, enable."""
 
 
+# the most codes one form makes at once: one per delegate of a large visit
+MAX_PLAQUES = 50
+
+
 class NewCodeForm(FlaskForm):
     """A new code: its target, the institution it is given to, an optional slug."""
 
     target = StringField("Tujuan / Target URL", [DataRequired(), Length(max=2048)])
     institution = StringField("Institusi / Institution", [Optional(), Length(max=200)])
+    visit = SelectField("Kunjungan / Visit", [Optional()])
+    count = IntegerField(
+        "Jumlah plakat (satu per anggota delegasi) / Plaques (one per delegate)",
+        [Optional(), NumberRange(min=1, max=MAX_PLAQUES)],
+        default=1,
+    )
     slug = StringField("Slug khusus / Custom slug", [Optional(), Length(max=32)])
 
 
@@ -237,28 +269,55 @@ def index():
 @bp.route("/codes/new", methods=["GET", "POST"])
 @login_required("change")
 def new_code():
-    """Issue a new code for an institution."""
+    """Issue new codes: one, or one per delegate of a visit at once."""
+    store = _store()
     form = NewCodeForm()
+    form.visit.choices = [SelectChoice("", "–")] + [
+        SelectChoice(visit.id, f"{visit.date} · {name} · {visit.purpose}")
+        for visit, name in _visits_with_names(store)
+    ]
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return _status_page("admin/new_code.html", status, form=form)
 
-    store = _store()
+    count = form.count.data or 1
     try:
+        if count > 1 and form.slug.data:
+            raise InvalidInput(
+                "a custom slug makes one code; leave it empty for several"
+            )
         codes.check(store, form.target.data.strip(), form.slug.data or None)
+        visit = visits.get(store, form.visit.data) if form.visit.data else None
         name = (form.institution.data or "").strip()
-        institution = institutions.register(store, name).id if name else ""
-        code = codes.create(
-            store,
-            form.target.data.strip(),
-            institution,
-            slug=form.slug.data or None,
-            by=_by(),
-        )
+        if visit is not None:
+            institution = visit.institution
+        else:
+            institution = institutions.register(store, name).id if name else ""
+        made = [
+            codes.create(
+                store,
+                form.target.data.strip(),
+                institution,
+                slug=form.slug.data or None,
+                visit=visit.id if visit else "",
+                by=_by(),
+            )  # fmt: skip
+            for _ in range(count)
+        ]
     except CiberqError as exc:
         status = 409 if exc.http_status == 409 else 400
         return _status_page("admin/new_code.html", status, form=form, error=str(exc))
-    return redirect(url_for("admin.code_page", slug=code.slug))
+    if count == 1:
+        return redirect(url_for("admin.code_page", slug=made[0].slug))
+    return _status_page("admin/new_codes.html", 201, made=made)
+
+
+def _visits_with_names(store):
+    """Every visit, newest first, with its institution's name."""
+    names = {item.id: item.name for item in institutions.list_all(store)}
+    return [
+        (visit, names.get(visit.institution, "")) for visit in visits.list_all(store)
+    ]
 
 
 def _code_page(slug: str, status: int = 200, **context):

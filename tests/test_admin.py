@@ -534,3 +534,33 @@ def test_viewers_see_events_and_campaigns_but_may_not_change_them(viewer):
         "starts": "2026-06-14", "ends": "2026-07-13",
     })  # fmt: skip
     assert refused.status_code == 403
+
+
+def test_one_code_per_delegate_of_a_visit_at_once(staff, store):
+    from datetime import date
+
+    from service import visits
+
+    place = institutions.register(store, "Pemerintah Provinsi Jawa Barat", "province")
+    visit = visits.create(store, place.id, date(2026, 11, 20), "studi tiru")
+
+    answer = staff.post("/admin/codes/new", data={
+        "csrf_token": token(staff, "/admin/codes/new"),
+        "target": "https://baliprov.go.id/profil", "visit": visit.id, "count": "4",
+    })  # fmt: skip
+
+    made = [code for code in codes.list_codes(store) if code.visit == visit.id]
+    assert answer.status_code == 201
+    assert len(made) == 4 and {code.institution for code in made} == {place.id}
+    page = answer.get_data(as_text=True)
+    assert all(code.slug in page for code in made)
+
+
+def test_a_custom_slug_makes_only_one_code(staff, store):
+    answer = staff.post("/admin/codes/new", data={
+        "csrf_token": token(staff, "/admin/codes/new"),
+        "target": "https://baliprov.go.id/", "slug": "ONE", "count": "3",
+    })  # fmt: skip
+
+    assert answer.status_code == 400
+    assert codes.list_codes(store) == []
