@@ -15,7 +15,7 @@ from datetime import datetime
 
 import redis
 
-from . import audit, clock, events, slugs, targets
+from . import audit, clock, events, institutions, slugs, targets, visits
 from .errors import InvalidInput, StateConflict
 from .store import Store
 
@@ -99,6 +99,13 @@ def create(
         value = ",".join(slugs.normalize(slug) for slug in value.split(",") if slug)
     if scope != "all" and not value:
         raise InvalidInput(f"a campaign for {scope} needs its value")
+    if scope == "kind" and value not in institutions.KINDS:
+        raise InvalidInput(
+            f"institution kind {value!r} is unknown; use one of "
+            f"{', '.join(institutions.KINDS)}"
+        )
+    if scope == "visit" and visits.get(store, value) is None:
+        raise InvalidInput(f"visit {value} does not exist")
     target = target or event.page
     if not target:
         raise InvalidInput(f"event {event_id} has no page; give the campaign a target")
@@ -177,8 +184,6 @@ def _announce(store: Store) -> None:
 
 def preview(store: Store, code, at: datetime) -> tuple[str, str]:
     """What a code opens at ``at``, and the event a scan then counts for."""
-    from . import institutions
-
     found = institutions.get(store, code.institution) if code.institution else None
     kind = found.kind if found else ""
     covering = windows(list_all(store), code.slug, code.visit, kind)

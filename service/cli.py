@@ -5,7 +5,6 @@ the same Redis (leasing the embedded one of the data directory when no URL is
 set). Bad input prints one line on stderr and exits non-zero.
 """
 
-import getpass
 import json
 import logging
 import sys
@@ -15,25 +14,16 @@ import click
 import redis
 from click.exceptions import NoArgsIsHelpError
 
-from . import LOG_FORMAT, codes, institutions, slugs, targets
+from . import LOG_FORMAT, codes, institutions
 from . import config as settings
 from .cli_accounts import audit_command, token, user
 from .cli_campaigns import campaign, code_preview, event
-from .cli_context import Context, pass_context
+from .cli_context import Context, actor, pass_context
 from .cli_qr import qr
 from .errors import CiberqError, ConfigError
 from .store import Store, redacted, release_embedded, resolve_url
 
 log = logging.getLogger(__name__)
-
-
-def _actor(by: str | None) -> str:
-    if by:
-        return by
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
 
 
 def _emit_json(data: Any) -> None:
@@ -160,12 +150,10 @@ def code_create(ctx, target, institution, kind, slug, visit, reason, by, as_json
     """Create a code that sends guests to TARGET."""
     store = ctx.store
     # check everything typed before registering anything: bad input changes nothing
-    targets.validate(target, store.settings["ALLOWED_TARGET_HOSTS"])
-    if slug:
-        slugs.normalize(slug)
+    codes.check(store, target, slug)
     found = institutions.register(store, institution, kind or "")
     made = codes.create(
-        store, target, found.id, slug=slug, visit=visit, by=_actor(by), reason=reason
+        store, target, found.id, slug=slug, visit=visit, by=actor(by), reason=reason
     )
     if as_json:
         _emit_json(codes.summary(store, made, with_history=False))
@@ -181,7 +169,7 @@ def code_create(ctx, target, institution, kind, slug, visit, reason, by, as_json
 @pass_context
 def code_retarget(ctx, slug, target, reason, by):
     """Point code SLUG at TARGET; the next scan lands there."""
-    changed = codes.retarget(ctx.store, slug, target, by=_actor(by), reason=reason)
+    changed = codes.retarget(ctx.store, slug, target, by=actor(by), reason=reason)
     click.echo(f"{changed.slug} -> {changed.target}")
 
 
@@ -192,7 +180,7 @@ def code_retarget(ctx, slug, target, reason, by):
 @pass_context
 def code_disable(ctx, slug, reason, by):
     """Stop redirecting code SLUG (guests see a page linking to the office)."""
-    changed = codes.disable(ctx.store, slug, by=_actor(by), reason=reason)
+    changed = codes.disable(ctx.store, slug, by=actor(by), reason=reason)
     click.echo(f"{changed.slug} disabled")
 
 
@@ -203,7 +191,7 @@ def code_disable(ctx, slug, reason, by):
 @pass_context
 def code_enable(ctx, slug, reason, by):
     """Redirect code SLUG again."""
-    changed = codes.enable(ctx.store, slug, by=_actor(by), reason=reason)
+    changed = codes.enable(ctx.store, slug, by=actor(by), reason=reason)
     click.echo(f"{changed.slug} enabled -> {changed.target}")
 
 

@@ -5,7 +5,6 @@ it from stdin with ``--password-stdin``. ``ciberq token create NAME --role
 ROLE`` prints the raw token once; only its sha256 is kept.
 """
 
-import getpass
 import json
 import sys
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import click
 
 from . import accounts, tokens
-from .cli_context import pass_context
+from .cli_context import actor, pass_context
 from .errors import InvalidInput
 
 by_option = click.option(
@@ -23,16 +22,6 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON."
 role_option = click.option(
     "--role", required=True, type=click.Choice(accounts.ROLES), help="What it may do."
 )
-
-
-def actor(by: str | None) -> str:
-    """Who a command acts for: --by, or cli:$USER."""
-    if by:
-        return by
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
 
 
 def _emit_json(data: Any) -> None:

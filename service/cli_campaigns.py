@@ -10,7 +10,7 @@ from datetime import datetime
 import click
 
 from . import campaigns, clock, codes, events
-from .cli_context import pass_context
+from .cli_context import actor, pass_context
 from .errors import InvalidInput
 
 
@@ -23,12 +23,6 @@ def local_time(text: str, zone: str) -> datetime:
             continue
         return moment.replace(tzinfo=clock.zone(zone))
     raise InvalidInput(f"time {text!r} must look like 2026-06-14 09:00 (or 2026-06-14)")
-
-
-def _actor(by: str | None) -> str:
-    import getpass
-
-    return by or f"cli:{getpass.getuser()}"
 
 
 @click.group()
@@ -97,7 +91,7 @@ def campaign_create(ctx, event_id, starts, ends, everything, kind, visit, slug_l
     zone = ctx.settings["TIMEZONE"]
     made = campaigns.create(
         ctx.store, event_id, local_time(starts, zone), local_time(ends, zone), scope,
-        "" if scope == "all" else value, target=target, by=_actor(by),
+        "" if scope == "all" else value, target=target, by=actor(by),
     )  # fmt: skip
     click.echo(f"campaign {made.id}: {scope} {made.value} -> {made.target}")
 
@@ -122,7 +116,7 @@ def campaign_list(ctx, as_json):
 @pass_context
 def campaign_cancel(ctx, campaign_id, by):
     """End a campaign now; its codes fall back to their own targets."""
-    campaigns.cancel(ctx.store, campaign_id, by=_actor(by))
+    campaigns.cancel(ctx.store, campaign_id, by=actor(by))
     click.echo(f"campaign {campaign_id} cancelled")
 
 

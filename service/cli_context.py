@@ -1,5 +1,6 @@
 """What the commands of ``ciberq`` share: the settings and, once needed, the store."""
 
+import getpass
 from typing import Any
 
 import click
@@ -31,3 +32,13 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context, ensure=True)
+
+
+def actor(by: str | None) -> str:
+    """Who a command acts for, in the history and the audit log: --by, or cli:$USER."""
+    if by:
+        return by
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"

@@ -77,6 +77,7 @@ class EmbeddedRedis:
         self.url_file = self.dir / "redis.url"
         self.leases = self.dir / "leases"
         self._lease: Path | None = None
+        self._owner = 0  # the process that holds the lease (not a forked child)
 
     @contextmanager
     def _locked(self):
@@ -181,7 +182,7 @@ class EmbeddedRedis:
         Returns True when the server was stopped. A forked child that inherited
         the lease does nothing.
         """
-        if self._lease is None or getattr(self, "_owner", None) != os.getpid():
+        if self._lease is None or self._owner != os.getpid():
             return False
         with self._locked():
             self._lease.unlink(missing_ok=True)

@@ -60,11 +60,14 @@ class Redirector:
             if self._pid != os.getpid():
                 self._start()
             requested = path[1:]
-            entry = self.table.entries.get(requested.upper())
+            slug = requested.upper()
+            entry = self.table.entries.get(slug)
             if entry is not None and entry.active:
+                now = time.time()
                 if entry.windows:
-                    entry = entry.at(time.time())
-                raw = raw_scan(environ, self.trusted, requested, method, _OK, entry)
+                    entry = entry.at(now)
+                raw = raw_scan(environ, self.trusted, slug, requested, method, _OK,
+                               entry, now)  # fmt: skip
                 self.recorder.add(raw)
                 start_response(
                     "302 Found", [("Location", entry.location), _NO_STORE, _EMPTY]
@@ -111,11 +114,13 @@ def client_address(environ: dict, trusted: int) -> str:
     return environ.get("REMOTE_ADDR", "")
 
 
-def raw_scan(environ, trusted, requested, method, status, entry: Entry | None) -> tuple:
+def raw_scan(
+    environ, trusted, slug, requested, method, status, entry: Entry | None, now: float
+) -> tuple:
     """The raw tuple the recorder turns into a scan, taken from the request."""
     return (
-        time.time(),
-        requested.upper(),
+        now,
+        slug,
         requested,
         method,
         status,
@@ -153,22 +158,19 @@ def follow(requested: str) -> Response:
     redirector: Redirector = current_app.extensions["ciberq.redirector"]
     if not _SLUG_PATH.fullmatch("/" + requested):
         return pages.not_found()
-    if len(request.query_string) > MAX_QUERY:
-        return pages.too_long()
-    entry = _lookup(redirector, requested.upper())
+    slug, now = requested.upper(), time.time()
+    entry = _lookup(redirector, slug)
 
     if entry is not None and entry.windows:
-        entry = entry.at(time.time())
+        entry = entry.at(now)
     if entry is None:
         status = scans.UNKNOWN
     elif entry.active:
         status = scans.REDIRECTED
     else:
         status = scans.GONE
-    environ = request.environ
-    raw = raw_scan(
-        environ, redirector.trusted, requested, request.method, status, entry
-    )
+    raw = raw_scan(request.environ, redirector.trusted, slug, requested,
+                   request.method, status, entry, now)  # fmt: skip
     redirector.recorder.add(raw)
     redirector.metrics.redirects.labels(status=_STATUS[status]).inc()
 

@@ -80,9 +80,6 @@ class Scan:
     shape: Shape
     guest: str = ""  # the day's keyed hash of address and user agent; '' for bots
 
-    def __getattr__(self, name: str):
-        return getattr(self.shape, name)
-
 
 @lru_cache(maxsize=1024)
 def language_of(accept_language: str) -> str:
@@ -245,11 +242,6 @@ def shape_of(
 
 def _clean(value: str) -> str:
     return value.replace("|", "/") or "-"
-
-
-def counter_field(scan: Scan, hour: int) -> str:
-    """The per-day counter field of a scan: its dimensions in DIMENSIONS order."""
-    return scan.shape.fields[hour]
 
 
 ENTRY_WIDTH = 28  # values in one stream entry: 14 fields and their values

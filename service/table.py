@@ -48,16 +48,23 @@ class Entry:
     location: str = field(default="", compare=False)
 
     def __post_init__(self):
-        # worked out once: the Location header value (ASCII, RFC 9110, 10.2.2)
+        # worked out once: the Location header value (ASCII, RFC 9110, 10.2.2),
+        # and the entry each campaign window turns this one into
         object.__setattr__(self, "location", quote(self.target, safe=_SAFE))
+        during = tuple(
+            (window.starts, window.ends,
+             Entry(self.slug, window.target, self.active, self.institution,
+                   window.event or self.event, self.visit))
+            for window in self.windows
+        )  # fmt: skip
+        object.__setattr__(self, "_during", during)
 
     def at(self, moment: float) -> "Entry":
         """The entry as it points at ``moment``: a campaign's target and event."""
-        target, event = campaigns.pointing(self.windows, self.target, moment)
-        if target == self.target and event == self.event:
-            return self
-        return Entry(self.slug, target, self.active, self.institution,
-                     event or self.event, self.visit)  # fmt: skip
+        for starts, ends, pointed in self._during:
+            if starts <= moment < ends:
+                return pointed
+        return self
 
 
 def entry_from_hash(data: dict, windows: tuple[Window, ...] = ()) -> Entry:

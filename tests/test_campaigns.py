@@ -122,6 +122,8 @@ def test_preview_says_what_a_code_opens_at_a_moment(store, pkb, plaques):
         (None, -1, "all", "", "end after"),
         (None, 1, "kind", "", "needs its value"),
         (None, 1, "planet", "x", "unknown"),
+        (None, 1, "kind", "planet", "kind 'planet' is unknown"),
+        (None, 1, "visit", "404", "visit 404 does not exist"),
     ],
 )
 def test_bad_campaigns_are_refused(store, pkb, event_id, shift, scope, value, says):
