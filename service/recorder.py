@@ -110,9 +110,13 @@ class Recorder:
         )
 
     def _write_once(self, batch: scans.Batch) -> bool:
-        """Write a batch; one that Redis refuses outright is set aside, not retried."""
+        """Write a batch; True once it is in Redis (now or by an earlier try).
+
+        One that Redis refuses outright is set aside, not retried: False.
+        """
         try:
-            return scans.write(self.store, batch)
+            scans.write(self.store, batch)
+            return True
         except redis.ResponseError:
             log.exception("redis refused a batch of %s scans; kept in rejected.jsonl",
                           batch.size)  # fmt: skip
@@ -122,8 +126,8 @@ class Recorder:
     def _write(self, batch: scans.Batch) -> None:
         if self.redis_ok or time.monotonic() >= self._next_probe:
             try:
-                self._write_once(batch)
-                self._count("scans_recorded", batch.size)
+                if self._write_once(batch):
+                    self._count("scans_recorded", batch.size)
                 self.redis_ok = True
                 return
             except redis.RedisError as exc:

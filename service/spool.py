@@ -83,7 +83,8 @@ class Spool:
             handle.write(batch.to_json() + "\n")
 
     def replay(self, write: Callable[[Batch], bool]) -> int:
-        """Write every spooled batch this process may claim; return scans replayed.
+        """Write every spooled batch this process may claim; return the scans that
+        ``write`` reports as written.
 
         ``write`` raises when Redis is away: the batches then stay spooled.
         """
@@ -142,6 +143,6 @@ def _replay_lines(data: bytes, write: Callable[[Batch], bool]) -> int:
             # acknowledged as spooled, so nothing else refers to it
             log.warning("skipped a damaged line in the scan spool")
             continue
-        write(batch)
-        count += batch.size
+        if write(batch):
+            count += batch.size
     return count
