@@ -28,6 +28,12 @@ key                                         type   holds
 ``P:v1:scans``                              stream one entry per scan (raw record)
 ``P:v1:day:{DAY}:scans``                    hash   dimension tuple -> count
 ``P:v1:day:{DAY}:guests``                   HLL    unique guests of the day
+``P:v1:day:{DAY}:guests:DIM:VALUE``         HLL    unique guests of the day with one
+                                                   value of a dimension (institution,
+                                                   event, device, os, browser,
+                                                   language, channel)
+``P:v1:days``                               hash   DAY -> scans recorded that day (the
+                                                   dashboard's cache checks it)
 ``P:v1:guestkey:DAY``                       string the day's key for hashing guests
 ``P:v1:batch:ID``                           string marks a batch of scans as written
 ``P:v1:limits...``                          string the rate limiter's counters
@@ -132,6 +138,14 @@ class Keys:
     def day_guests(self, day: str) -> str:
         """The HyperLogLog of unique guests on one day."""
         return f"{self.root}:day:{{{day}}}:guests"
+
+    def day_dimension_guests(self, day: str, dimension: str, value: str) -> str:
+        """The HyperLogLog of one day's unique guests with one dimension's value."""
+        return f"{self.day_guests(day)}:{dimension}:{value}"
+
+    def days(self) -> str:
+        """Scans recorded per local day: tells a cached day from a changed one."""
+        return f"{self.root}:days"
 
     def guest_key(self, day: str) -> str:
         """The secret of one day for hashing guests; it expires after the day."""

@@ -37,6 +37,11 @@ DIMENSIONS = (
     "language", "hour", "channel",
 )  # fmt: skip
 
+# the dimensions whose values get a daily unique-guest estimate of their own
+# (with "channel"); a code's is kept apart, and a kind of institution is the
+# union of its institutions'
+GUEST_DIMENSIONS = ("institution", "event", "device", "os", "browser", "language")
+
 # a day's guest key lives a little longer than the day, for clocks at its edge
 GUEST_KEY_TTL = 2 * 24 * 3600
 # how long a written batch is remembered, so that a replay of it does nothing
@@ -70,6 +75,7 @@ class Shape:
     total: str  # the running total of its code it adds to: guest, bot or gone
     entry: tuple[str, ...]  # the stream entry, its time left empty
     fields: tuple[str, ...]  # the per-day counter field of each local hour
+    values: tuple[tuple[str, str], ...]  # (dimension, value) with a guest estimate
 
 
 @dataclass(slots=True)
@@ -228,15 +234,20 @@ def shape_of(
     )  # fmt: skip
     # an unknown slug is counted under "?" so that junk requests cannot grow the
     # day's hash without bound; the stream keeps the exact slug
-    head = "|".join((
+    parts = (
         slug if status != UNKNOWN else "?", institution or "-", event or "-",
         status, "1" if bot else "0", agent.device, _clean(agent.os),
         _clean(agent.browser), language or "-",
-    ))  # fmt: skip
+    )  # fmt: skip
+    head = "|".join(parts)
     fields = tuple(f"{head}|{hour:02d}|{channel}" for hour in range(24))
+    values = tuple(
+        (dimension, parts[DIMENSIONS.index(dimension)])
+        for dimension in GUEST_DIMENSIONS
+    ) + (("channel", channel),)
     return Shape(
         slug, status, method, agent, user_agent, institution, event, target, host,
-        language, channel, bot, total, entry, fields,
+        language, channel, bot, total, entry, fields, values,
     )  # fmt: skip
 
 
@@ -294,6 +305,11 @@ def prepare(store: Store, scans: list[Scan], batch_id: str | None = None) -> Bat
     def code_slots(code: str, day: str) -> tuple[int, int]:
         return slot(keys.totals(code)), slot(keys.code_guests(code, day))
 
+    @cache
+    def value_slot(day: str, dimension: str, value: str) -> int:
+        return slot(keys.day_dimension_guests(day, dimension, value))
+
+    days = slot(keys.days())
     entries: list[str] = []
     counters: Counter = Counter()
     totals: Counter = Counter()
@@ -308,6 +324,7 @@ def prepare(store: Store, scans: list[Scan], batch_id: str | None = None) -> Bat
         entries += shape.entry[2:]  # all but the entry's empty time
         day_counter, day_guests = day_slots(day)
         counters[day_counter, shape.fields[hour]] += 1
+        counters[days, day] += 1
         if shape.status == UNKNOWN:
             continue
         total, code_guests = code_slots(shape.slug, day)
@@ -317,6 +334,10 @@ def prepare(store: Store, scans: list[Scan], batch_id: str | None = None) -> Bat
         if scan.guest and shape.status == REDIRECTED:
             guests.setdefault(day_guests, []).append(scan.guest)
             guests.setdefault(code_guests, []).append(scan.guest)
+            for dimension, value in shape.values:
+                guests.setdefault(value_slot(day, dimension, value), []).append(
+                    scan.guest
+                )
 
     aggregates = {
         "counters": [[k, f, n] for (k, f), n in counters.items()],

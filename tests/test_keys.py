@@ -44,12 +44,21 @@ def test_a_scan_writes_exactly_the_documented_keys(store, redis):
         "ciberq:v1:scans",
         f"ciberq:v1:day:{{{day}}}:scans",
         f"ciberq:v1:day:{{{day}}}:guests",
+        f"ciberq:v1:day:{{{day}}}:guests:institution:1",
+        f"ciberq:v1:day:{{{day}}}:guests:event:-",
+        f"ciberq:v1:day:{{{day}}}:guests:device:mobile",
+        f"ciberq:v1:day:{{{day}}}:guests:os:iOS",
+        f"ciberq:v1:day:{{{day}}}:guests:browser:Mobile Safari UI/WKWebView",
+        f"ciberq:v1:day:{{{day}}}:guests:language:-",
+        f"ciberq:v1:day:{{{day}}}:guests:channel:qr",
+        "ciberq:v1:days",
         f"ciberq:v1:guestkey:{day}",
         "ciberq:v1:codes:changes",
         "ciberq:v1:audit",
         f"ciberq:v1:batch:{batch.id}",
     }
     assert redis.get("ciberq:schema") == str(SCHEMA)
+    assert redis.hgetall("ciberq:v1:days") == {day: "1"}
     assert redis.type("ciberq:v1:scans") == "stream"
     assert redis.type(f"ciberq:v1:day:{{{day}}}:guests") == "string"  # a HyperLogLog
 

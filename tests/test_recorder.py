@@ -129,13 +129,14 @@ def test_full_spool_refuses_and_says_so(store, tmp_path, caplog):
         store, slug="FULL", requested="FULL", method="GET",
         status=scans.REDIRECTED, address="192.0.2.1", user_agent=PHONE,
     )  # fmt: skip
-    spool = Spool(tmp_path / "spool", 2000)
+    line = len(scans.prepare(store, [seen]).to_json()) + 1
+    spool = Spool(tmp_path / "spool", 3 * line)
 
     results = [spool.append(scans.prepare(store, [seen])) for _ in range(5)]
 
     assert results[0] is True
     assert results[-1] is False
-    assert spool.size() <= 2000
+    assert spool.size() <= 3 * line
     assert "spool" in caplog.text and "full" in caplog.text
     spool.close()
 
