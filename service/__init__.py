@@ -7,6 +7,7 @@
 import json
 import logging
 from collections.abc import Mapping
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -69,10 +70,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if node != "public":
         api.register(app)
         admin.register(app)
+        _register_extensions(app)
     headers.register(app)
     handlers.register(app)
     pages.render_static_pages(app)
     return app
+
+
+def _register_extensions(app: Flask) -> None:
+    """Attach the installed parts that build on the service (the dashboard).
+
+    They are found through the ``ciberq.extensions`` entry points, so that the
+    service never imports them: they import the service (DESIGN.md, "Layout").
+    """
+    for found in entry_points(group="ciberq.extensions"):
+        found.load()(app)
 
 
 def _serve_guests(app: Flask, store, values: dict) -> None:

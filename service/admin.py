@@ -157,6 +157,7 @@ def _page_context() -> dict:
         "user": g.get("user"),
         "button": ButtonForm(),
         "can": accounts.can,
+        "has_dashboard": "dashboard" in current_app.blueprints,
     }
 
 
@@ -181,7 +182,7 @@ def login_required(action: str):
             user = accounts.get_user(_store(), session.get("user", ""))
             if user is None or not user.active:
                 session.clear()
-                return redirect(url_for("admin.login"))
+                return redirect(url_for("admin.login", next=request.full_path))
             g.user = user
             if not accounts.can(user.role, action):
                 return _status_page("admin/forbidden.html", 403)
@@ -221,7 +222,17 @@ def login():
     session.clear()
     session["user"] = user.name
     log.info("user %s signed in", user.name)
-    return redirect(url_for("admin.index"))
+    return redirect(_next_page() or url_for("admin.index"))
+
+
+def _next_page() -> str:
+    """The page a sign-in was asked for, if it is one of ours (no open redirect)."""
+    wanted = request.args.get("next", "")
+    if not wanted.startswith("/") or wanted.startswith("//") or "\\" in wanted:
+        return ""
+    if any(ord(c) < 32 for c in wanted):
+        return ""
+    return wanted
 
 
 @bp.route("/logout", methods=["POST"])

@@ -66,6 +66,8 @@ def register(app) -> None:
     api = CiberqApi(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(bp)
+    # other parts (the dashboard's stats) add their endpoints to the same document
+    app.extensions["ciberq.api"] = api
 
 
 _DOING = {

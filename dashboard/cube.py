@@ -1,0 +1,247 @@
+"""The aggregates the dashboard reads, as pandas frames (shaping only, no drawing).
+
+:mod:`service.scans` counts every scan into one hash per local day whose field
+joins the scan's dimensions. A day is read once, reduced to three small frames
+(a :class:`Part`) and kept in the process; a whole month is combined once more.
+A cached day is read again only when its count in the ``days`` hash moved, so a
+year of ten million scans costs twelve cached month parts and one fresh day,
+not a scan of the raw stream.
+"""
+
+import calendar
+import threading
+from collections import Counter
+from datetime import date, timedelta
+
+import pandas as pd
+
+from service import scans
+from service.store import Store
+
+# a scan's cell: what every filter and the guest/bot split need
+CELL = ["code", "institution", "event", "status", "bot"]
+# the dimensions charted on their own, each against the cell
+FACETS = ["device", "os", "browser", "language", "channel"]
+COLUMNS = list(scans.DIMENSIONS)
+# how many days one pipeline reads at once: bounds the reply in memory
+READ_CHUNK = 31
+
+
+class Part:
+    """The counters of one day or more, reduced for the charts.
+
+    Counters add up cheaply (a month is the sum of its days); the frames are
+    built once, the first time a chart needs them.
+    """
+
+    def __init__(self, daily: Counter, hourly: Counter, facets: Counter):
+        self.daily = daily  # (day, *cell) -> n
+        self.hourly = hourly  # (weekday, hour, *cell) -> n
+        self.facets = facets  # (*cell, facet, value) -> n
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    @classmethod
+    def empty(cls) -> "Part":
+        """A part without scans."""
+        return cls(Counter(), Counter(), Counter())
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """``daily``, ``hourly`` or ``facets`` as a frame with a column ``n``."""
+        found = self._frames.get(name)
+        if found is None:
+            counts = getattr(self, name)
+            found = pd.DataFrame(list(counts), columns=SHAPES[name])
+            found["n"] = pd.array(list(counts.values()), dtype="int64")
+            if name == "daily":
+                found["day"] = pd.to_datetime(found["day"])
+            found = self._frames[name] = found
+        return found
+
+
+SHAPES = {
+    "daily": ["day", *CELL],
+    "hourly": ["weekday", "hour", *CELL],
+    "facets": [*CELL, "facet", "value"],
+}
+
+
+def parse_day(day: date, counters: dict[str, str]) -> Part:
+    """Reduce one day's counter hash (field: the dimensions joined by '|')."""
+    daily: Counter = Counter()
+    hourly: Counter = Counter()
+    facets: Counter = Counter()
+    text, weekday = day.isoformat(), day.weekday()
+    for field, value in counters.items():
+        parts = field.split("|")
+        if len(parts) != len(COLUMNS):
+            continue  # not a counter this version writes
+        n = int(value)
+        (
+            code,
+            institution,
+            event,
+            status,
+            bot,
+            device,
+            os,
+            browser,
+            language,
+            hour,
+            channel,
+        ) = parts
+        cell = (code, institution, event, status, bot)
+        daily[(text, *cell)] += n
+        hourly[(weekday, int(hour), *cell)] += n
+        for facet, found in (
+            ("device", device), ("os", os), ("browser", browser),
+            ("language", language), ("channel", channel),
+        ):  # fmt: skip
+            facets[(*cell, facet, found)] += n
+    return Part(daily, hourly, facets)
+
+
+def combine(parts: list[Part]) -> Part:
+    """One part for several: days stay apart, hours and facets add up."""
+    if len(parts) == 1:
+        return parts[0]
+    daily: Counter = Counter()
+    hourly: Counter = Counter()
+    facets: Counter = Counter()
+    for part in parts:
+        daily.update(part.daily)
+        hourly.update(part.hourly)
+        facets.update(part.facets)
+    return Part(daily, hourly, facets)
+
+
+class Range:
+    """The frames of a date range: its months' and days' frames, one after another.
+
+    Rows may repeat a key (one per month); every chart adds rows up anyway.
+    """
+
+    def __init__(self, parts: list[Part]):
+        self.parts = parts
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """``daily``, ``hourly`` or ``facets`` over the whole range."""
+        found = self._frames.get(name)
+        if found is None:
+            frames = [part.frame(name) for part in self.parts]
+            if not frames:
+                frames = [Part.empty().frame(name)]
+            found = (
+                frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+            )
+            self._frames[name] = found
+        return found
+
+    @property
+    def daily(self) -> pd.DataFrame:
+        """day, CELL, n."""
+        return self.frame("daily")
+
+    @property
+    def hourly(self) -> pd.DataFrame:
+        """weekday (0 is Monday), hour, CELL, n."""
+        return self.frame("hourly")
+
+    @property
+    def facets(self) -> pd.DataFrame:
+        """CELL, facet, value, n."""
+        return self.frame("facets")
+
+
+def days_between(first: date, last: date) -> list[date]:
+    """Every date from ``first`` to ``last``, both included."""
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+class Cube:
+    """Reads and caches the parts of days and months, per process."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._days: dict[date, tuple[int, Part]] = {}
+        self._months: dict[tuple[int, int], tuple[tuple, Part]] = {}
+        self._lock = threading.Lock()
+        self._estimates: dict[tuple[str, ...], tuple[int, int]] = {}
+        self._counts: dict[date, int] = {}
+
+    def counts(self, first: date, last: date) -> dict[date, int]:
+        """Scans recorded on each day of the range that has any."""
+        wanted = days_between(first, last)
+        found = self.store.redis.hmget(
+            self.store.keys.days(), [d.isoformat() for d in wanted]
+        )
+        return {day: int(n) for day, n in zip(wanted, found, strict=True) if n}
+
+    def part(self, first: date, last: date) -> Range:
+        """The reduced counters of every day from ``first`` to ``last``."""
+        counts = self.counts(first, last)
+        with self._lock:
+            self._read_missing(counts)
+            parts = []
+            month = date(first.year, first.month, 1)
+            while month <= last:
+                end = date(
+                    month.year,
+                    month.month,
+                    calendar.monthrange(month.year, month.month)[1],
+                )
+                if first <= month and end <= last:
+                    parts.append(self._month(month, end, counts))
+                else:
+                    inside = days_between(max(first, month), min(last, end))
+                    parts += [self._days[d][1] for d in inside if d in counts]
+                month = end + timedelta(days=1)
+            return Range([p for p in parts if p.daily])
+
+    def _read_missing(self, counts: dict[date, int]) -> None:
+        stale = [d for d, n in counts.items() if self._days.get(d, (None,))[0] != n]
+        for start in range(0, len(stale), READ_CHUNK):
+            chunk = stale[start : start + READ_CHUNK]
+            pipe = self.store.redis.pipeline(transaction=False)
+            for day in chunk:
+                pipe.hgetall(self.store.keys.day_scans(day.isoformat()))
+            for day, counters in zip(chunk, pipe.execute(), strict=True):
+                self._days[day] = (counts[day], parse_day(day, counters))
+
+    def _month(self, month: date, end: date, counts: dict[date, int]) -> Part:
+        inside = [d for d in days_between(month, end) if d in counts]
+        version = tuple((d, counts[d]) for d in inside)
+        cached = self._months.get((month.year, month.month))
+        if cached and cached[0] == version:
+            return cached[1]
+        part = combine([self._days[d][1] for d in inside])
+        self._months[(month.year, month.month)] = (version, part)
+        return part
+
+    def pfcounts(self, asked: list[tuple[date, tuple[str, ...]]]) -> list[int]:
+        """The unique-guest estimate of each (day, HyperLogLog keys) asked for.
+
+        An estimate is kept while its day's scan count stays the same.
+        """
+        versions = (
+            self.counts(min(d for d, _ in asked), max(d for d, _ in asked))
+            if asked
+            else {}
+        )
+        answers: list[int | None] = []
+        missing = []
+        for day, names in asked:
+            cached = self._estimates.get(names)
+            if cached and cached[0] == versions.get(day, 0):
+                answers.append(cached[1])
+            else:
+                answers.append(None)
+                missing.append(len(answers) - 1)
+        pipe = self.store.redis.pipeline(transaction=False)
+        for at in missing:
+            pipe.pfcount(*asked[at][1])
+        for at, count in zip(missing, pipe.execute() if missing else [], strict=True):
+            day, names = asked[at]
+            answers[at] = int(count)
+            self._estimates[names] = (versions.get(day, 0), int(count))
+        return answers
