@@ -182,7 +182,8 @@ def login_required(action: str):
             user = accounts.get_user(_store(), session.get("user", ""))
             if user is None or not user.active:
                 session.clear()
-                return redirect(url_for("admin.login", next=request.full_path))
+                asked = request.full_path.rstrip("?")
+                return redirect(url_for("admin.login", next=asked))
             g.user = user
             if not accounts.can(user.role, action):
                 return _status_page("admin/forbidden.html", 403)

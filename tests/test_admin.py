@@ -100,7 +100,30 @@ def test_pages_without_a_session_send_to_the_login(client):
     response = client.get("/admin/")
 
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/admin/login")
+    assert response.headers["Location"].endswith("/admin/login?next=/admin/")
+
+
+def test_sign_in_returns_to_the_page_asked_for(store, client):
+    accounts.add_user(store, "ketut", "viewer", PASSWORD)
+    asked = client.get("/admin/events").headers["Location"]
+    data = {"csrf_token": token(client), "name": "ketut", "password": PASSWORD}
+
+    response = client.post(asked, data=data)
+
+    assert response.headers["Location"] == "/admin/events"
+
+
+@pytest.mark.parametrize(
+    "wanted",
+    ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:x"],
+)
+def test_sign_in_never_sends_to_another_site(store, client, wanted):
+    accounts.add_user(store, "ketut", "viewer", PASSWORD)
+    data = {"csrf_token": token(client), "name": "ketut", "password": PASSWORD}
+
+    response = client.post("/admin/login", query_string={"next": wanted}, data=data)
+
+    assert response.headers["Location"] == "/admin/"
 
 
 def test_viewer_can_list_but_not_create(store, viewer):
@@ -333,7 +356,7 @@ def test_artwork_needs_a_session_and_a_known_format(store, client):
     unknown = client.get("/admin/codes/K7F2X9/qr.eps")
 
     assert anonymous.status_code == 302
-    assert anonymous.headers["Location"].endswith("/admin/login")
+    assert anonymous.headers["Location"].startswith("/admin/login?next=")
     assert unknown.status_code == 404
 
 
