@@ -26,6 +26,9 @@ WEEKDAYS = {
 
 
 def _layout(height: int = 320, **more) -> dict:
+    # every axis makes room for its labels (long institution names, weekdays)
+    for axis in ("xaxis", "yaxis"):
+        more[axis] = {"automargin": True, **more.get(axis, {})}
     return {
         "height": height,
         "margin": {"l": 8, "r": 8, "t": 8, "b": 8},
@@ -68,8 +71,9 @@ def ranking(frame: pd.DataFrame, labels: list[str], top: int = 15) -> Figure:
     frame = frame.head(top).iloc[::-1]
     labels = labels[:top][::-1]
     bar = _bar(
-        frame["scans"], labels, GUEST, orientation="h", text=list(frame["scans"]),
-        textposition="auto", hovertemplate="%{y}: %{x}<extra></extra>",
+        frame["scans"], [_short(label) for label in labels], GUEST, orientation="h",
+        text=list(frame["scans"]), textposition="auto", customdata=labels,
+        hovertemplate="%{customdata}: %{x}<extra></extra>",
     )  # fmt: skip
     layout = _layout(
         max(160, 28 * len(frame) + 40),
@@ -77,6 +81,11 @@ def ranking(frame: pd.DataFrame, labels: list[str], top: int = 15) -> Figure:
         xaxis={"automargin": True, "rangemode": "tozero"},
     )
     return {"data": [bar], "layout": layout}
+
+
+def _short(label: str, most: int = 28) -> str:
+    """A label short enough to leave the bars room on a phone."""
+    return label if len(label) <= most else label[: most - 1].rstrip() + "…"
 
 
 def split(frame: pd.DataFrame, labels: list[str]) -> Figure:

@@ -174,9 +174,9 @@ def generate(
                     writer.put(scans.prepare(store, pending))
                     pending = []
             done += n
-            while done >= next_report:
+            if done >= next_report:
                 _progress(done, scans_wanted, began, day)
-                next_report += step
+                next_report = (done // step + 1) * step
     if pending:
         writer.put(scans.prepare(store, pending))
     writer.close()

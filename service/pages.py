@@ -56,6 +56,12 @@ def error(status: int = 500) -> Response:
     return _page("error", status)
 
 
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """The icon browsers ask for on their own, as SVG (every current browser)."""
+    return current_app.send_static_file("favicon.svg")
+
+
 @bp.route("/")
 def home() -> Response:
     """A short bilingual note on what this domain is."""
