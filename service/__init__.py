@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import admin, api, handlers, headers, health, pages, redirects
+from . import admin, api, handlers, headers, health, landing_page, pages, redirects
 from . import config as settings
 from .store import open_store
 
@@ -107,3 +107,4 @@ def _serve_guests(app: Flask, store, values: dict) -> None:
     app.register_blueprint(pages.bp)
     abuse.register(app)
     app.register_blueprint(redirects.bp)
+    app.register_blueprint(landing_page.bp)

@@ -9,7 +9,7 @@ from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 
-from . import pages, redirects
+from . import landing_page, pages, redirects
 
 MAX_PATH = 512
 
@@ -42,10 +42,11 @@ def register(app: Flask) -> Limiter:
         strategy="fixed-window",
     )
     # only answers of 404 use up the allowance: real plaques never run out
-    limiter.limit(
-        lambda: app.config["UNKNOWN_LIMIT"],
-        deduct_when=lambda response: response.status_code == 404,
-    )(redirects.bp)
+    for blueprint in (redirects.bp, landing_page.bp):
+        limiter.limit(
+            lambda: app.config["UNKNOWN_LIMIT"],
+            deduct_when=lambda response: response.status_code == 404,
+        )(blueprint)
 
     @app.before_request
     def refuse_oversized():

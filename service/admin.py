@@ -26,6 +26,7 @@ from flask import (
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from wtforms import (
+    BooleanField,
     IntegerField,
     PasswordField,
     SelectChoice,
@@ -49,6 +50,7 @@ from . import (
     institutions,
     redirects,
     scans,
+    targets,
     visits,
 )
 from .errors import (
@@ -78,12 +80,22 @@ class ButtonForm(FlaskForm):
 
 # the most codes one form makes at once: one per delegate of a large visit
 MAX_PLAQUES = 50
+_LANDING_LABEL = (
+    "Halaman tamu, bukan URL (salam, dokumentasi, acara) "
+    "/ Landing page instead of a URL (greeting, documentation, events)"
+)
+
+
+def chosen_target(form) -> str:
+    """The target a form asks for: the landing page when ticked, else its URL."""
+    return targets.LANDING if form.landing.data else (form.target.data or "").strip()
 
 
 class NewCodeForm(FlaskForm):
     """A new code: its target, the institution it is given to, an optional slug."""
 
-    target = StringField("Tujuan / Target URL", [DataRequired(), Length(max=2048)])
+    target = StringField("Tujuan / Target URL", [Optional(), Length(max=2048)])
+    landing = BooleanField(_LANDING_LABEL)
     institution = StringField("Institusi / Institution", [Optional(), Length(max=200)])
     visit = SelectField("Kunjungan / Visit", [Optional()])
     count = IntegerField(
@@ -97,7 +109,8 @@ class NewCodeForm(FlaskForm):
 class RetargetForm(FlaskForm):
     """A new target and the reason for the change."""
 
-    target = StringField("Tujuan baru / New target", [DataRequired(), Length(max=2048)])
+    target = StringField("Tujuan baru / New target", [Optional(), Length(max=2048)])
+    landing = BooleanField(_LANDING_LABEL)
     reason = TextAreaField(
         "Alasan / Reason", [Optional(), Length(max=codes.MAX_REASON)]
     )
@@ -125,6 +138,7 @@ def register(app: Flask) -> None:
     csrf.init_app(app)
     app.register_blueprint(bp)
     app.add_template_filter(_local_time, "local_time")
+    app.add_template_filter(targets.describe, "target")
 
 
 def _local_time(text: str) -> str:
@@ -298,7 +312,8 @@ def new_code():
             raise InvalidInput(
                 "a custom slug makes one code; leave it empty for several"
             )
-        codes.check(store, form.target.data.strip(), form.slug.data or None)
+        target = chosen_target(form)
+        codes.check(store, target, form.slug.data or None)
         visit = visits.get(store, form.visit.data) if form.visit.data else None
         name = (form.institution.data or "").strip()
         if visit is not None:
@@ -308,7 +323,7 @@ def new_code():
         made = [
             codes.create(
                 store,
-                form.target.data.strip(),
+                target,
                 institution,
                 slug=form.slug.data or None,
                 visit=visit.id if visit else "",
@@ -335,7 +350,15 @@ def _visits_with_names(store):
 def _code_page(slug: str, status: int = 200, **context):
     store = _store()
     code = codes.get(store, slug)
-    context.setdefault("form", RetargetForm(formdata=None, target=code.target))
+    landing_now = code.target == targets.LANDING
+    context.setdefault(
+        "form",
+        RetargetForm(
+            formdata=None,
+            target="" if landing_now else code.target,
+            landing=landing_now,
+        ),
+    )
     return _status_page(
         "admin/code.html",
         status,
@@ -365,7 +388,7 @@ def retarget(slug: str):
         codes.retarget(
             _store(),
             slug,
-            form.target.data.strip(),
+            chosen_target(form),
             by=_by(),
             reason=(form.reason.data or "").strip(),
         )
@@ -455,4 +478,4 @@ def download(slug: str, fmt: str):
 
 # the institution and visit pages hang on this blueprint; imported last because
 # they use its decorator and helpers
-from . import admin_campaigns, admin_institutions  # noqa: E402, F401
+from . import admin_campaigns, admin_institutions, admin_landing  # noqa: E402, F401

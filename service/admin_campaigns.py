@@ -100,7 +100,7 @@ def add_event():
     try:
         if form.page.data:
             allowed = store.settings.get("ALLOWED_TARGET_HOSTS", ())
-            targets.validate(form.page.data.strip(), allowed)
+            targets.validate_url(form.page.data.strip(), allowed)
         names = form.name_id.data.strip(), form.name_en.data.strip()
         page = (form.page.data or "").strip()
         made = events.create(store, *names, form.starts.data, form.ends.data, page)

@@ -109,7 +109,7 @@ def create(
     target = target or event.page
     if not target:
         raise InvalidInput(f"event {event_id} has no page; give the campaign a target")
-    targets.validate(target, store.settings.get("ALLOWED_TARGET_HOSTS", ()))
+    targets.validate_url(target, store.settings.get("ALLOWED_TARGET_HOSTS", ()))
 
     new_id = str(store.redis.hincrby(store.keys.ids(), "campaign", 1))
     campaign = Campaign(

@@ -14,11 +14,12 @@ import click
 import redis
 from click.exceptions import NoArgsIsHelpError
 
-from . import LOG_FORMAT, codes, institutions
+from . import LOG_FORMAT, codes, institutions, targets
 from . import config as settings
 from .cli_accounts import audit_command, token, user
 from .cli_campaigns import campaign, code_preview, event
 from .cli_context import Context, actor, pass_context
+from .cli_landing import landing_group
 from .cli_qr import qr
 from .errors import CiberqError, ConfigError
 from .store import Store, redacted, release_embedded, resolve_url
@@ -120,6 +121,7 @@ cli.add_command(token)
 cli.add_command(audit_command)
 cli.add_command(event)
 cli.add_command(campaign)
+cli.add_command(landing_group)
 
 
 @cli.group()
@@ -127,8 +129,26 @@ def code():
     """Create, retarget, disable, enable, show and list codes."""
 
 
+def _target(target: str | None, to_landing: bool) -> str:
+    """The target a command was given: TARGET, or the landing page with --landing."""
+    if to_landing and target:
+        raise click.UsageError("give a TARGET or --landing, not both")
+    if not to_landing and not target:
+        raise click.UsageError("give a TARGET URL, or --landing for the landing page")
+    return targets.LANDING if to_landing else target
+
+
+landing_option = click.option(
+    "--landing",
+    "to_landing",
+    is_flag=True,
+    help="Target the code's own landing page instead of a URL.",
+)
+
+
 @code.command("create")
-@click.argument("target")
+@click.argument("target", required=False)
+@landing_option
 @click.option(
     "--institution",
     required=True,
@@ -146,8 +166,11 @@ def code():
 @by_option
 @json_option
 @pass_context
-def code_create(ctx, target, institution, kind, slug, visit, reason, by, as_json):
-    """Create a code that sends guests to TARGET."""
+def code_create(
+    ctx, target, to_landing, institution, kind, slug, visit, reason, by, as_json
+):
+    """Create a code that sends guests to TARGET, or to its landing page."""
+    target = _target(target, to_landing)
     store = ctx.store
     # check everything typed before registering anything: bad input changes nothing
     codes.check(store, target, slug)
@@ -163,14 +186,16 @@ def code_create(ctx, target, institution, kind, slug, visit, reason, by, as_json
 
 @code.command("retarget")
 @click.argument("slug")
-@click.argument("target")
+@click.argument("target", required=False)
+@landing_option
 @reason_option
 @by_option
 @pass_context
-def code_retarget(ctx, slug, target, reason, by):
-    """Point code SLUG at TARGET; the next scan lands there."""
+def code_retarget(ctx, slug, target, to_landing, reason, by):
+    """Point code SLUG at TARGET, or its landing page; the next scan lands there."""
+    target = _target(target, to_landing)
     changed = codes.retarget(ctx.store, slug, target, by=actor(by), reason=reason)
-    click.echo(f"{changed.slug} -> {changed.target}")
+    click.echo(f"{changed.slug} -> {targets.describe(changed.target)}")
 
 
 @code.command("disable")
@@ -221,13 +246,18 @@ def code_show(ctx, slug, as_json):
         "created_by",
     ):
         click.echo(f"{name:>21}: {data[name]}")
+    clicks = data["clicks"]
+    per_link = ", ".join(f"{link} {n}" for link, n in sorted(clicks["links"].items()))
+    click.echo(
+        f"{'clicks':>21}: {clicks['total']}" + (f" ({per_link})" if per_link else "")
+    )
     click.echo("history:")
     for entry in data["history"]:
         line = f"  {entry['at']}  {entry['action']:<10} by {entry.get('by') or '-'}"
         if entry.get("from"):
-            line += f"  from {entry['from']}"
+            line += f"  from {targets.describe(entry['from'])}"
         if entry.get("to"):
-            line += f"  to {entry['to']}"
+            line += f"  to {targets.describe(entry['to'])}"
         if entry.get("reason"):
             line += f"  ({entry['reason']})"
         click.echo(line)
@@ -249,7 +279,7 @@ def code_list(ctx, as_json):
     for row in rows:
         click.echo(
             f"{row['slug']:<12} {row['state']:<9} {row['scans']:>7}  "
-            f"{row['institution'][:30]:<30}  {row['target']}"
+            f"{row['institution'][:30]:<30}  {targets.describe(row['target'])}"
         )
 
 

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 
 import redis
 
-from . import audit, clock, institutions, scans, slugs, targets
+from . import audit, clock, institutions, landing, scans, slugs, targets
 from .errors import CodeNotFound, InvalidInput, SlugTaken, StateConflict
 from .store import Store
 
@@ -198,13 +198,15 @@ def _announce(store: Store, slug: str) -> None:
 
 
 def _described(field_name: str, value: str) -> str:
-    return f"pointed at {value}" if field_name == "target" else value
+    if field_name == "target":
+        return f"pointed at {targets.describe(value)}"
+    return value
 
 
 def retarget(
     store: Store, slug: str, target: str, *, by: str = "", reason: str = ""
 ) -> Code:
-    """Point a code at a new target; the next scan lands there."""
+    """Point a code at a URL or its landing page; the next scan lands there."""
     targets.validate(target, store.settings.get("ALLOWED_TARGET_HOSTS", ()))
     old = _change(store, slug, "target", target, "retargeted", by, reason)
     log.info("code %s retargeted from %s to %s by %s", slug.upper(), old, target, by)
@@ -243,6 +245,7 @@ def summary(store: Store, code: Code, with_history: bool = True) -> dict:
     data["institution"] = found.name if found else ""
     data["institution_kind"] = found.kind if found else ""
     data.update(scans.totals(store, code.slug))
+    data["clicks"] = landing.clicks(store, code.slug)
     today, _ = clock.local_day_hour(clock.now(), store.settings["TIMEZONE"])
     data["unique_guests_today"] = scans.unique_guests(store, code.slug, today)
     if with_history:

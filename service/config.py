@@ -162,13 +162,29 @@ SETTINGS = (
     Setting(
         "OFFICE_URL",
         "",
-        "the office's own site, linked from the page of a disabled code",
+        "the office's own site, linked from the page of a disabled code and as "
+        "the profile on landing pages",
         _optional_url,
     ),
     Setting(
         "OFFICE_NAME",
         "Pemerintah Provinsi Bali",
         "name of the office shown on public pages",
+    ),
+    Setting(
+        "OFFICE_EMAIL",
+        "",
+        "the office's e-mail address, shown on landing pages",
+    ),
+    Setting(
+        "OFFICE_PHONE",
+        "",
+        "the office's telephone number, shown on landing pages",
+    ),
+    Setting(
+        "OFFICE_ADDRESS",
+        "",
+        "the office's postal address, shown on landing pages",
     ),
     Setting(
         "TRUSTED_PROXIES",

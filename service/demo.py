@@ -13,13 +13,24 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from . import clock, codes, events, institutions, scans, visits
+from . import clock, codes, events, institutions, landing, scans, visits
 from .errors import SlugTaken
 from .store import Store
+from .targets import LANDING
 
 log = logging.getLogger(__name__)
 
 OFFICE = "https://baliprov.go.id"
+LANDING_SLUG = "TAMU-1"
+LANDING_CONTENT = {
+    "email": "humas@baliprov.go.id",
+    "phone": "+62 361 227000",
+    "postal_address": "Jl. Basuki Rahmat No. 1, Renon, Denpasar, Bali",
+    "links": [
+        {"id": "desa-wisata", "url": f"{OFFICE}/pariwisata/desa-wisata",
+         "label_id": "Desa wisata di Bali", "label_en": "Tourism villages of Bali"},
+    ],
+}  # fmt: skip
 BY = "demo"
 BATCH = 500
 UNKNOWN_SHARE = 0.015
@@ -161,6 +172,7 @@ def seed(
     plans += _event_codes(store, rng, zone, flagship, first, today)
     _retarget_some(store, rng, zone, plans, flagship, today)
     _disable_some(store, rng, plans, now)
+    plans.append(_landing_code(store, rng, zone, visited, flagship, now))
     _record(store, rng, zone, plans, scans, now)
 
     counts = {
@@ -252,6 +264,23 @@ def _event_codes(store, rng, zone, flagship, first: date, today: date) -> list[P
         holder = _person(rng)
         plans.append(Plan(slug, "", start, event.page, holder, 4.0, 10.0, event.id))
     return plans
+
+
+def _landing_code(store, rng, zone, visited, flagship, now: datetime) -> Plan:
+    """A plaque of the latest visit that opens its landing page, with some clicks."""
+    institution, visit = max(visited, key=lambda pair: pair[1].date)
+    landing.set_override(store, "office", "", LANDING_CONTENT, by=BY)
+    codes.create(store, LANDING, institution.id, slug=LANDING_SLUG, visit=visit.id,
+                 by=BY, reason="halaman tamu")  # fmt: skip
+    start = _at(date.fromisoformat(visit.date), 11, rng, zone)
+    links = ["profile", "visit", "desa-wisata"]
+    links += [f"{landing.EVENT}{event.id}" for _, event in flagship if event.page]
+    for _ in range(12):
+        at = start + (now - start) * rng.random()
+        landing.record_click(store, LANDING_SLUG, rng.choice(links),
+                             rng.random() < BOT_SHARE, at)  # fmt: skip
+    holder = _person(rng, institution.country)
+    return Plan(LANDING_SLUG, institution.id, start, LANDING, holder, 2.0)
 
 
 def _retarget_some(store, rng, zone, plans, flagship, today: date) -> None:

@@ -13,12 +13,17 @@ key                                         type   holds
 ``P:v1:code:{SLUG}:history``                list   JSON entries, oldest first
 ``P:v1:code:{SLUG}:totals``                 hash   guest, bot, gone, last_scan_at
 ``P:v1:code:{SLUG}:guests:DAY``             HLL    unique guests of the code that day
+``P:v1:code:{SLUG}:landing``                string JSON: the code's landing content
+``P:v1:code:{SLUG}:clicks``                 hash   link id -> guests' clicks;
+                                                   ``bot:LINK`` -> bots' clicks
 ``P:v1:codes``                              zset   every slug, scored by creation time
 ``P:v1:codes:changes``                      stream the slug of each change (code tables)
 ``P:v1:institution:{ID}``                   hash   name, kind, region, country
 ``P:v1:institutions``                       hash   lower-case name -> id
 ``P:v1:visit:{ID}``                         hash   institution, date, purpose, link
 ``P:v1:visits``                             zset   visit ids by date
+``P:v1:visit:{ID}:landing``                 string JSON: landing content of a visit
+``P:v1:landing``                            string JSON: office-wide landing content
 ``P:v1:event:{ID}``                         hash   name_id, name_en, dates, page
 ``P:v1:events``                             zset   event ids by start date
 ``P:v1:campaign:{ID}``                      hash   event, starts, ends, scope, value,
@@ -34,6 +39,7 @@ key                                         type   holds
                                                    language, channel)
 ``P:v1:days``                               hash   DAY -> scans recorded that day (the
                                                    dashboard's cache checks it)
+``P:v1:day:{DAY}:clicks``                   hash   ``SLUG|LINK|BOT`` -> clicks that day
 ``P:v1:guestkey:DAY``                       string the day's key for hashing guests
 ``P:v1:batch:ID``                           string marks a batch of scans as written
 ``P:v1:limits...``                          string the rate limiter's counters
@@ -83,6 +89,14 @@ class Keys:
         """The HyperLogLog of a code's unique guests on one day."""
         return f"{self.code(slug)}:guests:{day}"
 
+    def code_landing(self, slug: str) -> str:
+        """The landing content that one code overrides (JSON)."""
+        return f"{self.code(slug)}:landing"
+
+    def clicks(self, slug: str) -> str:
+        """A code's running click counts per link of its landing page."""
+        return f"{self.code(slug)}:clicks"
+
     def codes(self) -> str:
         """The index of every slug."""
         return f"{self.root}:codes"
@@ -102,6 +116,14 @@ class Keys:
     def visit(self, visit_id: str) -> str:
         """The hash of one visit."""
         return f"{self.root}:visit:{{{visit_id}}}"
+
+    def visit_landing(self, visit_id: str) -> str:
+        """The landing content that one visit overrides (JSON)."""
+        return f"{self.visit(visit_id)}:landing"
+
+    def office_landing(self) -> str:
+        """The office-wide landing content (JSON)."""
+        return f"{self.root}:landing"
 
     def visits(self) -> str:
         """The index of visits by date."""
@@ -146,6 +168,10 @@ class Keys:
     def days(self) -> str:
         """Scans recorded per local day: tells a cached day from a changed one."""
         return f"{self.root}:days"
+
+    def day_clicks(self, day: str) -> str:
+        """Per-day click counters keyed by code, link and bot or not."""
+        return f"{self.root}:day:{{{day}}}:clicks"
 
     def guest_key(self, day: str) -> str:
         """The secret of one day for hashing guests; it expires after the day."""

@@ -6,7 +6,10 @@ scan, with no Redis round trip, no routing, no template and no log line. Any
 other request (an unknown slug, a disabled code, a code this process has not
 seen yet, every other URL) goes on to Flask, where :func:`follow` looks the
 code up in Redis, records the scan the same way and answers 404 or 410 with a
-bilingual page. Requests for unknown slugs are rate-limited per address.
+bilingual page. A code whose target is its landing page also goes on to
+Flask: :func:`follow` records the page view as a scan, exactly as a redirect,
+and :mod:`service.landing_page` renders it. Requests for unknown slugs are
+rate-limited per address.
 """
 
 import atexit
@@ -19,7 +22,7 @@ import time
 import redis
 from flask import Blueprint, Response, current_app, request
 
-from . import codes, pages, scans
+from . import codes, landing_page, pages, scans
 from .recorder import Recorder
 from .table import CodeTable, Entry, entry_from_hash
 
@@ -66,15 +69,16 @@ class Redirector:
                 now = time.time()
                 if entry.windows:
                     entry = entry.at(now)
-                raw = raw_scan(environ, self.trusted, slug, requested, method, _OK,
-                               entry, now)  # fmt: skip
-                self.recorder.add(raw)
-                start_response(
-                    "302 Found", [("Location", entry.location), _NO_STORE, _EMPTY]
-                )
-                self.metrics.redirected.inc()
-                self.metrics.latency.observe(time.perf_counter() - started)
-                return [b""]
+                if entry.location:  # empty for a landing page: Flask renders it
+                    raw = raw_scan(environ, self.trusted, slug, requested, method,
+                                   _OK, entry, now)  # fmt: skip
+                    self.recorder.add(raw)
+                    start_response(
+                        "302 Found", [("Location", entry.location), _NO_STORE, _EMPTY]
+                    )
+                    self.metrics.redirected.inc()
+                    self.metrics.latency.observe(time.perf_counter() - started)
+                    return [b""]
         return self.app(environ, start_response)
 
     def _start(self) -> None:
@@ -154,7 +158,8 @@ def _lookup(redirector: Redirector, slug: str) -> Entry | None:
 
 @bp.route("/<requested>", methods=["GET"])
 def follow(requested: str) -> Response:
-    """Answer what the fast path left: codes not in the table, disabled, unknown."""
+    """Answer what the fast path left: landing pages, codes not in the table,
+    disabled and unknown codes."""
     redirector: Redirector = current_app.extensions["ciberq.redirector"]
     if not _SLUG_PATH.fullmatch("/" + requested):
         return pages.not_found()
@@ -172,12 +177,15 @@ def follow(requested: str) -> Response:
     raw = raw_scan(request.environ, redirector.trusted, slug, requested,
                    request.method, status, entry, now)  # fmt: skip
     redirector.recorder.add(raw)
-    redirector.metrics.redirects.labels(status=_STATUS[status]).inc()
+    shown = "200" if status == scans.REDIRECTED and entry.landing else _STATUS[status]
+    redirector.metrics.redirects.labels(status=shown).inc()
 
     if status == scans.UNKNOWN:
         return pages.not_found()
     if status == scans.GONE:
         return pages.gone()
+    if entry.landing:
+        return landing_page.render(slug)
     response = Response(status=302)
     response.headers["Location"] = entry.location
     response.headers["Cache-Control"] = "no-store"

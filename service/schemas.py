@@ -17,7 +17,10 @@ class CodeCreate(Schema):
     target = fields.String(
         required=True,
         validate=validate.Length(min=1, max=targets.MAX_LENGTH),
-        metadata={"description": "http(s) URL the code opens"},
+        metadata={
+            "description": 'http(s) URL the code opens, or "landing" for its own '
+            "landing page"
+        },
     )
     slug = fields.String(
         validate=validate.Length(min=slugs.MIN_LENGTH, max=slugs.MAX_LENGTH),
@@ -34,7 +37,10 @@ class CodeCreate(Schema):
 class CodeChange(Schema):
     """A change of a code: a new target, a new state, or both, and why."""
 
-    target = fields.String(validate=validate.Length(min=1, max=targets.MAX_LENGTH))
+    target = fields.String(
+        validate=validate.Length(min=1, max=targets.MAX_LENGTH),
+        metadata={"description": 'a new http(s) URL, or "landing"'},
+    )
     state = fields.String(validate=validate.OneOf([codes.ACTIVE, codes.DISABLED]))
     reason = fields.String(validate=_REASON)
 
@@ -76,6 +82,33 @@ class Code(Schema):
     scans_while_disabled = fields.Integer()
     last_scan_at = fields.String()
     unique_guests_today = fields.Integer()
+    clicks = fields.Dict(
+        metadata={
+            "description": "clicks on its landing page's links: guests' total, "
+            "guests' per link id, bots' total"
+        }
+    )
+
+
+class LandingLink(Schema):
+    """One extra link of a landing page; an empty url removes an inherited one."""
+
+    id = fields.String(required=True, metadata={"description": "a-z 0-9 -, 1 to 32"})
+    url = fields.String(load_default="", validate=validate.Length(max=2048))
+    label_id = fields.String(load_default="", validate=validate.Length(max=200))
+    label_en = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class LandingContent(Schema):
+    """Landing page content; empty fields inherit from the layer below."""
+
+    message_id = fields.String(validate=validate.Length(max=500))
+    message_en = fields.String(validate=validate.Length(max=500))
+    profile_url = fields.String(validate=validate.Length(max=2048))
+    email = fields.String(validate=validate.Length(max=500))
+    phone = fields.String(validate=validate.Length(max=500))
+    postal_address = fields.String(validate=validate.Length(max=500))
+    links = fields.List(fields.Nested(LandingLink), validate=validate.Length(max=12))
 
 
 class ArtworkQuery(Schema):

@@ -24,14 +24,13 @@ import redis
 from . import campaigns, clock, institutions
 from .campaigns import Window
 from .store import Store
+from .targets import LANDING, LOCATION_SAFE
 
 log = logging.getLogger(__name__)
 
 FULL_RELOAD = 60.0
 WAIT = 500  # ms that XREAD blocks for
 RETRY = 0.5  # s between attempts while Redis is away
-# characters a Location header may carry as they are; others are percent-encoded
-_SAFE = "".join(chr(c) for c in range(0x21, 0x7F))
 
 
 @dataclass(frozen=True)
@@ -46,11 +45,16 @@ class Entry:
     visit: str = ""
     windows: tuple[Window, ...] = ()  # campaigns that point it elsewhere for a while
     location: str = field(default="", compare=False)
+    landing: bool = field(default=False, compare=False)
 
     def __post_init__(self):
         # worked out once: the Location header value (ASCII, RFC 9110, 10.2.2),
-        # and the entry each campaign window turns this one into
-        object.__setattr__(self, "location", quote(self.target, safe=_SAFE))
+        # and the entry each campaign window turns this one into; a landing
+        # page has no Location, which sends it past the fast path to Flask
+        landing = self.target == LANDING
+        location = "" if landing else quote(self.target, safe=LOCATION_SAFE)
+        object.__setattr__(self, "landing", landing)
+        object.__setattr__(self, "location", location)
         during = tuple(
             (window.starts, window.ends,
              Entry(self.slug, window.target, self.active, self.institution,

@@ -4,6 +4,9 @@ Only ``http`` and ``https``, with a real host, no user-info and no control
 characters, at most 2,048 characters, and inside the operator's allow-list
 when one is set. This is what keeps the office's short domain from being
 borrowed for phishing.
+
+A code may also target its own landing page (issue 7): the literal
+:data:`LANDING`, which no URL can be mistaken for.
 """
 
 import re
@@ -11,7 +14,11 @@ from urllib.parse import urlsplit
 
 from .errors import InvalidTarget
 
+# a code whose target is this word answers with its own landing page
+LANDING = "landing"
 MAX_LENGTH = 2048
+# characters a Location header may carry as they are; others are percent-encoded
+LOCATION_SAFE = "".join(chr(c) for c in range(0x21, 0x7F))
 MAX_HOST_LENGTH = 253
 
 # a host name of ASCII labels (RFC 1123), or an IPv4 address; Unicode hosts
@@ -22,7 +29,22 @@ _CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]")
 
 
 def validate(target: str, allowed_hosts: tuple[str, ...] = ()) -> str:
-    """Return ``target`` unchanged if guests may be sent there.
+    """Return ``target`` unchanged if a code may point there: a URL or the landing page.
+
+    Raises :class:`InvalidTarget` with the rule the target breaks.
+    """
+    if target == LANDING:
+        return target
+    return validate_url(target, allowed_hosts)
+
+
+def describe(target: str) -> str:
+    """A target as people read it: the URL, or 'landing page'."""
+    return "landing page" if target == LANDING else target
+
+
+def validate_url(target: str, allowed_hosts: tuple[str, ...] = ()) -> str:
+    """Return ``target`` unchanged if it is a URL guests may be sent to.
 
     Raises :class:`InvalidTarget` with the rule the target breaks.
     """
