@@ -76,11 +76,20 @@ def test_unknown_slug_answers_a_bilingual_404_and_is_counted(client, store, redi
     assert redis.keys("*ZZZ999*") == []
 
 
-@pytest.mark.parametrize("path", ["/favicon.ico", "/a", "/" + "x" * 40, "/a%20b"])
+@pytest.mark.parametrize("path", ["/robots.txt", "/a", "/" + "x" * 40, "/a%20b"])
 def test_paths_that_cannot_be_slugs_answer_404_and_are_not_recorded(
     client, store, redis, path
 ):
     assert client.get(path).status_code == 404
+    assert redis.xlen(store.keys.scans()) == 0
+
+
+def test_the_favicon_is_served_and_is_not_a_scan(client, store, redis):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    response.close()
     assert redis.xlen(store.keys.scans()) == 0
 
 
