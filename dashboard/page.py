@@ -11,7 +11,7 @@ import pandas as pd
 from . import figures, query
 from .cube import Cube
 from .query import Catalog, Filters
-from .words import KINDS, SECTIONS, WORDS
+from .words import KINDS, LINKS, SECTIONS, WORDS
 
 TOP = 15
 
@@ -132,8 +132,18 @@ def build(
     origin.insert(1, "label", [words[k] for k in origin["key"]])
     add("origin", origin, figures.split(origin, list(origin["label"])))
 
+    links = query.clicks_by_link(cube.store, filters, catalog)
+    links.insert(1, "label", [_link_label(k, catalog, lang) for k in links["key"]])
+    add("links", links, figures.ranking(links, list(links["label"]), 10))
+
     view.institutions = query.first_and_last(part, filters, catalog)
     return view
+
+
+def _link_label(link: str, catalog: Catalog, lang: str) -> str:
+    if link.startswith("event-"):
+        return catalog.event_name(link.removeprefix("event-"), lang) or link
+    return LINKS[lang].get(link, link)
 
 
 def _label(group: str, key: str, catalog: Catalog, lang: str) -> str:

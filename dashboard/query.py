@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from service import clock, codes, events, institutions
+from service import clock, codes, events, institutions, landing
 from service.errors import InvalidInput
 from service.store import Store
 
@@ -248,6 +248,23 @@ def first_and_last(part: Range, filters: Filters, catalog: Catalog) -> pd.DataFr
     table.insert(1, "name", table["institution"].map(catalog.institution_name))
     table.insert(2, "kind", table["institution"].map(catalog.kind_of))
     return table.sort_values(["last", "scans"], ascending=False, ignore_index=True)
+
+
+def clicks_by_link(store: Store, filters: Filters, catalog: Catalog) -> pd.DataFrame:
+    """Clicks on landing-page links per link id (guests', with bots' when asked).
+
+    A click belongs to a code, not to an event: an event filter leaves none.
+    """
+    if filters.event:
+        return _sum_by(pd.DataFrame(columns=["link", "n"]), "link")
+    kept = {code.slug for code in codes_in_view(filters, catalog)}
+    days = [day.isoformat() for day in days_between(filters.start, filters.end)]
+    rows = [
+        (link, count)
+        for _, slug, link, bot, count in landing.day_clicks(store, days)
+        if slug in kept and (filters.bots or not bot)
+    ]
+    return _sum_by(pd.DataFrame(rows, columns=["link", "n"]), "link")
 
 
 def codes_in_view(filters: Filters, catalog: Catalog) -> list[codes.Code]:

@@ -66,7 +66,13 @@ SECTIONS = (
     ("language", "Bahasa", "Language"),
     ("bots", "Bot lawan tamu", "Bots against guests"),
     ("origin", "QR lawan diketik", "QR against typed"),
+    ("links", "Tautan yang dibuka tamu", "Links guests open"),
 )
+
+LINKS = {
+    "id": {"profile": "Profil kantor", "visit": "Dokumentasi kunjungan"},
+    "en": {"profile": "Office profile", "visit": "Visit documentation"},
+}
 
 
 def language(value: str | None) -> str:

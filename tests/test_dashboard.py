@@ -398,3 +398,35 @@ def test_institutions_table_lists_first_and_last_scan(seeded, viewer):
 
     assert "Who still looks at us" in body
     assert last.isoformat() in body
+
+
+def test_links_guests_open_on_a_landing_page_are_charted(store, client, viewer):
+    place = institutions.register(store, "Universitas Udayana", "university")
+    codes.create(store, "landing", place.id, slug="UNUD-1")
+    for number in range(2):
+        environ = {"REMOTE_ADDR": f"198.51.100.{number}"}
+        gone = client.get("/UNUD-1/go/profile", headers={"User-Agent": PHONE},
+                          environ_base=environ)  # fmt: skip
+        assert gone.status_code == 302
+    assert (
+        client.get("/UNUD-1/go/profile", headers={"User-Agent": TELEGRAM}).status_code
+        == 302
+    )
+
+    guests = fetch(viewer, "/dashboard/export.csv", query_string={"lang": "en"})
+    everyone = fetch(
+        viewer, "/dashboard/export.csv", query_string={"include_bots": "1"}
+    )
+    for_event = fetch(viewer, "/dashboard/export.csv", query_string={"event": "1"})
+
+    def links(response) -> dict:
+        rows = csv.DictReader(io.StringIO(response.get_data(as_text=True)))
+        return {
+            (r["key"], r["label"]): int(r["scans"])
+            for r in rows
+            if r["section"] == "links"
+        }
+
+    assert links(guests) == {("profile", "Office profile"): 2}
+    assert links(everyone) == {("profile", "Profil kantor"): 3}
+    assert links(for_event) == {}

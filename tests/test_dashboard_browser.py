@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from dashboard.words import SECTIONS
 from service import accounts, demo
 
 CHROMIUM = shutil.which("chromium")
@@ -77,7 +78,7 @@ def test_a_viewer_signs_in_and_every_chart_draws_without_errors(browser, server,
 
     assert browser.current_url == f"{server}/dashboard/"
     figures = browser.find_elements("css selector", "[data-figure]")
-    assert len(figures) == 12
+    assert len(figures) == len(SECTIONS)
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
     hosts = browser.execute_script(
