@@ -15,7 +15,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import xlsxwriter
 
-from service import clock
+from service import clock, scans
 from service.store import Store
 
 from .page import View
@@ -52,10 +52,10 @@ def view_rows(view: View) -> Iterator[tuple]:
     for name in ("scans", "unique", "active", "scanned"):
         yield ("summary", name, name, getattr(tiles, name))
     for section in view.sections:
-        for key, label, scans in section.table[["key", "label", "scans"]].itertuples(
+        for key, label, count in section.table[["key", "label", "scans"]].itertuples(
             index=False, name=None
         ):
-            yield (section.key, "" if key is None else str(key), label, int(scans))
+            yield (section.key, "" if key is None else str(key), label, int(count))
 
 
 def view_csv(view: View) -> Iterator[str]:
@@ -114,19 +114,11 @@ def raw_scans(store: Store, filters: Filters, catalog: Catalog) -> Iterator[tupl
     )
     low, high = clock.iso(first), clock.iso(last)
     kinds = catalog.of_kind(filters.kind) if filters.kind else None
-    cursor = f"{int(first.timestamp() * 1000)}-0"
+    start = f"{int(first.timestamp() * 1000)}-0"
     end = f"{int((last + LATE).timestamp() * 1000)}-0"
-    while True:
-        entries = store.redis.xrange(store.keys.scans(), cursor, end, count=CHUNK)
-        for _, scan in entries:
-            if not low <= scan.get("at", "") < high:
-                continue
-            if not _kept(scan, filters, kinds):
-                continue
+    for _, scan in scans.read(store, start, end, CHUNK):
+        if low <= scan.get("at", "") < high and _kept(scan, filters, kinds):
             yield _raw_row(scan, catalog, zone)
-        if len(entries) < CHUNK:
-            return
-        cursor = "(" + entries[-1][0]
 
 
 def _kept(scan: dict, filters: Filters, kinds: set[str] | None) -> bool:

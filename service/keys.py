@@ -31,6 +31,8 @@ key                                         type   holds
 ``P:v1:campaigns``                          zset   campaign ids by start
 ``P:v1:ids``                                hash   last id per kind of record
 ``P:v1:scans``                              stream one entry per scan (raw record)
+``P:v1:texts``                              hash   reference -> a user agent or target
+                                                   the scan entries refer to
 ``P:v1:day:{DAY}:scans``                    hash   dimension tuple -> count
 ``P:v1:day:{DAY}:guests``                   HLL    unique guests of the day
 ``P:v1:day:{DAY}:guests:DIM:VALUE``         HLL    unique guests of the day with one
@@ -152,6 +154,10 @@ class Keys:
     def scans(self) -> str:
         """The stream of raw scans."""
         return f"{self.root}:scans"
+
+    def texts(self) -> str:
+        """Long texts (user agents, targets) that scan entries refer to."""
+        return f"{self.root}:texts"
 
     def day_scans(self, day: str) -> str:
         """Per-day counters keyed by the dimensions the dashboard slices by."""

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from service import campaigns, clock, codes, events, institutions, visits
+from service import campaigns, clock, codes, events, institutions, scans, visits
 from service.errors import InvalidInput
 from service.store import open_store
 
@@ -48,7 +48,7 @@ def test_codes_point_at_the_event_during_the_window_and_scans_count_for_it(
 
     assert client.get("/KMD", headers=PHONE).headers["Location"] == PKB_PAGE
     assert client.get("/unud", headers=PHONE).headers["Location"] == PKB_PAGE
-    entry = redis.xrange(store.keys.scans())[-1][1]
+    entry = list(scans.read(store))[-1][1]
     assert (entry["event"], entry["target"]) == (pkb.id, PKB_PAGE)
 
 

@@ -54,7 +54,7 @@ def today(store) -> date:
 def raw_rows(store) -> list[dict]:
     """Every raw scan with its local day, read straight from the stream."""
     found = []
-    for _, scan in store.redis.xrange(store.keys.scans()):
+    for _, scan in scans.read(store):
         local = clock.parse_iso(scan["at"]).astimezone(clock.zone("Asia/Makassar"))
         agent = agents.classify(scan["user_agent"])
         found.append(dict(scan, day=local.date(), os=agent.os or "-",

@@ -52,6 +52,7 @@ def test_a_scan_writes_exactly_the_documented_keys(store, redis):
         f"ciberq:v1:day:{{{day}}}:guests:language:-",
         f"ciberq:v1:day:{{{day}}}:guests:channel:qr",
         "ciberq:v1:days",
+        "ciberq:v1:texts",
         f"ciberq:v1:guestkey:{day}",
         "ciberq:v1:codes:changes",
         "ciberq:v1:audit",
@@ -59,6 +60,10 @@ def test_a_scan_writes_exactly_the_documented_keys(store, redis):
     }
     assert redis.get("ciberq:schema") == str(SCHEMA)
     assert redis.hgetall("ciberq:v1:days") == {day: "1"}
+    assert sorted(redis.hvals("ciberq:v1:texts")) == [
+        "Mozilla/5.0 (iPhone)",
+        "https://example.org/",
+    ]
     assert redis.type("ciberq:v1:scans") == "stream"
     assert redis.type(f"ciberq:v1:day:{{{day}}}:guests") == "string"  # a HyperLogLog
 

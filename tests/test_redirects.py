@@ -111,7 +111,7 @@ def test_scan_records_the_stream_entry_with_its_dimensions(client, store, redis,
         "/k7f2x9", headers={**GUEST, "Referer": "https://wa.me/some/private/path"}
     )
 
-    entry = redis.xrange(store.keys.scans())[-1][1]
+    entry = list(scans.read(store))[-1][1]
     assert entry["code"] == "K7F2X9"
     assert entry["institution"] == code.institution
     assert entry["target"] == code.target

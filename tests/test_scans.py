@@ -82,6 +82,26 @@ def test_days_and_hours_are_counted_in_wita(store, redis):
     assert entry["at"] == "2026-12-03T16:30:00.000Z"
 
 
+def test_the_stream_keeps_long_texts_once_and_read_gives_them_back(store, redis):
+    agents_seen = [ANDROID, "curl/8.5.0", ANDROID, "TelegramBot (like TwitterBot)"]
+    for number, user_agent in enumerate(agents_seen * 2):
+        seen = scans.observe(
+            store, slug="TEXTS", requested="TEXTS", method="GET",
+            status=scans.REDIRECTED, address=f"192.0.2.{number}",
+            user_agent=user_agent, target="https://example.org/acara",
+        )  # fmt: skip
+        scans.record(store, seen)
+
+    read = [entry for _, entry in scans.read(store, count=3)]
+
+    assert [e["user_agent"] for e in read] == agents_seen * 2
+    assert {e["target"] for e in read} == {"https://example.org/acara"}
+    assert not any(name.endswith("_ref") for e in read for name in e)
+    assert redis.hlen(store.keys.texts()) == 4  # three agents and one target
+    raw = redis.xrange(store.keys.scans(), count=1)[0][1]
+    assert ANDROID not in raw.values() and len(raw["user_agent_ref"]) == 11
+
+
 def test_guest_hash_key_changes_every_day(store):
     first = scans.guest_keys.for_day(store, "2026-12-03")
     again = scans.guest_keys.for_day(store, "2026-12-03")

@@ -4,7 +4,8 @@
 -- there (its reply was lost, or it came back from the spool twice) does nothing.
 -- KEYS[1] the scan stream, KEYS[2] the batch marker, KEYS[3..] every other key
 -- ARGV[1] stream length cap (0: none), ARGV[2] seconds the marker is kept,
--- ARGV[3] MessagePack {counters, totals, guests} with indexes into KEYS,
+-- ARGV[3] MessagePack {texts, counters, totals, guests} with indexes into KEYS
+-- (texts: the index of the texts hash and reference, text, reference, ...),
 -- ARGV[4] values per stream entry, ARGV[5] MessagePack list of the entries'
 -- values, one entry after another (MessagePack: JSON decoding cost more than
 -- the writes themselves)
@@ -25,6 +26,10 @@ for first = 1, #values, width do
   written = written + 1
 end
 local batch = cmsgpack.unpack(ARGV[3])
+local texts = batch.texts[2]
+for at = 1, #texts, 2 do
+  redis.call('HSETNX', KEYS[batch.texts[1]], texts[at], texts[at + 1])
+end
 for _, counter in ipairs(batch.counters) do
   redis.call('HINCRBY', KEYS[counter[1]], counter[2], counter[3])
 end
