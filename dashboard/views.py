@@ -23,8 +23,7 @@ from flask import (
     url_for,
 )
 
-from service import accounts
-from service.admin import ButtonForm, login_required
+from service.admin import login_required, page_context
 from service.errors import InvalidInput
 
 from . import export, page, query, stats
@@ -69,16 +68,8 @@ def _policy(response: Response) -> Response:
 
 @bp.context_processor
 def _context() -> dict:
-    from flask import g
-
-    return {
-        "office_name": current_app.config["OFFICE_NAME"],
-        "user": g.get("user"),
-        "button": ButtonForm(),
-        "can": accounts.can,
-        "has_dashboard": True,
-        "plotly": url_for("dashboard.plotly"),
-    }
+    # the staff pages' layout, its menu and sign-out button, frames these pages
+    return {**page_context(), "plotly": url_for("dashboard.plotly")}
 
 
 def _cube() -> Cube:
@@ -153,6 +144,7 @@ def event_view():
 
 
 def _filters_or_refusal():
+    """The view's filters, or the bilingual page that says what is wrong."""
     cube = _cube()
     try:
         return query.parse_filters(request.args, query.today(cube.store)), None

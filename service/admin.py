@@ -165,7 +165,8 @@ def _check_csrf():
 
 
 @bp.context_processor
-def _page_context() -> dict:
+def page_context() -> dict:
+    """What the staff pages' layout needs: the office, the user, the menu."""
     return {
         "office_name": current_app.config["OFFICE_NAME"],
         "user": g.get("user"),

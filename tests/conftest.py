@@ -8,12 +8,14 @@ another server instead; its database is flushed, so give them one of their own.
 import os
 import socket
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 
 import pytest
 import redis as redis_py
 from click.testing import CliRunner
+from werkzeug.serving import make_server
 
 from service import create_app, scans
 from service.cli import main
@@ -157,3 +159,14 @@ def own_redis(tmp_path):
     if server.process.poll() is None:
         server.process.terminate()
         server.process.wait(timeout=10)
+
+
+@pytest.fixture
+def server(app):
+    """The application on a real threaded HTTP server on loopback."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join()

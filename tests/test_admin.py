@@ -1,13 +1,9 @@
 """The staff pages: sign-in, CSRF, roles, and a code's life through the forms."""
 
-import re
-
 import pytest
+from support import PASSWORD, TOKEN, sign_in, token
 
 from service import accounts, admin, campaigns, codes, events, institutions
-
-PASSWORD = "correct horse battery"
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -16,19 +12,6 @@ def app(app):
     if "admin" not in app.blueprints:
         admin.register(app)
     return app
-
-
-def token(client, path: str = "/admin/login") -> str:
-    """The CSRF token of the first form on a page."""
-    found = TOKEN.search(client.get(path).get_data(as_text=True))
-    assert found, f"no csrf_token on {path}"
-    return found.group(1)
-
-
-def sign_in(client, name: str, password: str = PASSWORD):
-    """Post the login form the way a browser does."""
-    data = {"csrf_token": token(client), "name": name, "password": password}
-    return client.post("/admin/login", data=data)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import openpyxl
 import plotly.graph_objects as go
 import pytest
-from test_admin import PASSWORD, sign_in
+from support import PASSWORD, sign_in
 
 from dashboard import cube, figures, page, query
 from service import accounts, agents, clock, codes, demo, events, institutions, scans

@@ -6,51 +6,23 @@ installs them). The screenshot is kept under ``artifacts/`` (or
 """
 
 import os
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+from support import chromium, needs_chromium
 
 from dashboard.words import SECTIONS
 from service import accounts, demo
 
-CHROMIUM = shutil.which("chromium")
-DRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and DRIVER), reason="needs Debian's chromium and chromium-driver"
-)
+pytestmark = needs_chromium
 ARTIFACTS = Path(os.environ.get("CIBERQ_ARTIFACTS", "artifacts"))
 PASSWORD = "bukit-jati-2026"
 
 
 @pytest.fixture
-def server(app):
-    """The application on a real threaded HTTP server on loopback."""
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join()
-
-
-@pytest.fixture
 def browser(tmp_path):
     """Headless Chromium at a laptop's width, keeping the console's messages."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--window-size=1280,900",
-                 f"--user-data-dir={tmp_path / 'chromium'}"):  # fmt: skip
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver = chromium(tmp_path / "chromium", 1280, 900, console=True)
     yield driver
     driver.quit()
 

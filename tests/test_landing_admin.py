@@ -1,25 +1,10 @@
 """Landing pages on the staff pages: the checkbox, the content forms, the clicks."""
 
-import re
-
 import pytest
+from support import PASSWORD, sign_in, token
 
 from service import accounts, codes, landing
 from service.targets import LANDING
-
-PASSWORD = "correct horse battery"
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-def token(client, path: str = "/admin/login") -> str:
-    """The CSRF token of the first form on a page."""
-    return TOKEN.search(client.get(path).get_data(as_text=True)).group(1)
-
-
-def sign_in(client, name: str):
-    """Post the login form the way a browser does."""
-    data = {"csrf_token": token(client), "name": name, "password": PASSWORD}
-    return client.post("/admin/login", data=data)
 
 
 @pytest.fixture
