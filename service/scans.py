@@ -18,7 +18,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
@@ -344,7 +344,9 @@ def prepare(store: Store, scans: list[Scan], batch_id: str | None = None) -> Bat
         shape = scan.shape
         day, hour = clock.local_day_hour(scan.at, zone)
         at = clock.iso(scan.at)
-        entries += ("at", at)
+        # the stream keeps milliseconds since the epoch: Redis stores a number
+        # in 9 bytes where the ISO text took 25; read() gives the text back
+        entries += ("at", str(round(scan.at.timestamp() * 1000)))
         entries += shape.entry[2:]  # all but the entry's empty time
         texts.update(shape.texts)
         day_counter, day_guests = day_slots(day)
@@ -399,7 +401,7 @@ def read(
     """The raw scans between two stream ids, oldest first, with their texts.
 
     Read ``count`` at a time; ``target`` and ``user_agent`` come back in place of
-    the references the stream holds.
+    the references the stream holds, and ``at`` as ISO 8601 in UTC.
     """
     known: dict[str, str] = {"": ""}
     cursor = start
@@ -415,10 +417,15 @@ def read(
         for entry_id, scan in entries:
             for field, name in REFERENCES.items():
                 scan[name] = known.get(scan.pop(field, ""), "")
+            scan["at"] = _iso_ms(scan.get("at", "0"))
             yield entry_id, scan
         if len(entries) < count:
             return
         cursor = "(" + entries[-1][0]
+
+
+def _iso_ms(milliseconds: str) -> str:
+    return clock.iso(datetime.fromtimestamp(int(milliseconds) / 1000, UTC))
 
 
 def totals(store: Store, slug: str) -> dict[str, int | str]:

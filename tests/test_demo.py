@@ -19,5 +19,5 @@ def test_seed_fills_an_empty_store_with_every_kind_of_record(store, redis):
 def test_seed_records_scans_oldest_first(store, redis):
     demo.seed(store, scans=300, days=60)
 
-    moments = [fields["at"] for _, fields in redis.xrange(store.keys.scans())]
+    moments = [fields["at"] for _, fields in scans.read(store)]
     assert moments == sorted(moments)

@@ -16,7 +16,6 @@ import time
 
 import redis as redis_py
 
-from service.clock import parse_iso
 from service.keys import Keys
 
 SCRIPT = os.path.join(os.path.dirname(sys.executable), "ciberq")
@@ -130,7 +129,7 @@ def test_every_302_is_one_scan_through_a_redis_outage(own_redis, tmp_path):
     replayed = [
         entry for entry_id, entry in client.xrange(Keys().scans())
         if int(entry_id.split("-")[0]) >= restarted * 1000
-        and parse_iso(entry["at"]).timestamp() < restarted
+        and int(entry["at"]) / 1000 < restarted  # the stream keeps milliseconds
     ]  # fmt: skip
     assert len(replayed) >= PHASE
     assert "Traceback" not in log, log

@@ -78,8 +78,8 @@ def test_days_and_hours_are_counted_in_wita(store, redis):
     assert values["bot"] == "0"
     assert values["device"] == "mobile"
     assert values["channel"] == "qr"
-    entry = redis.xrange(store.keys.scans())[0][1]
-    assert entry["at"] == "2026-12-03T16:30:00.000Z"
+    assert redis.xrange(store.keys.scans())[0][1]["at"] == "1796315400000"
+    assert next(scans.read(store))[1]["at"] == "2026-12-03T16:30:00.000Z"
 
 
 def test_the_stream_keeps_long_texts_once_and_read_gives_them_back(store, redis):
