@@ -477,6 +477,11 @@ def download(slug: str, fmt: str):
     return response
 
 
-# the institution and visit pages hang on this blueprint; imported last because
-# they use its decorator and helpers
-from . import admin_campaigns, admin_institutions, admin_landing  # noqa: E402, F401
+# the other staff pages (institutions, events, people...) hang on this blueprint;
+# imported last because they use its decorator and helpers
+from . import (  # noqa: E402, F401
+    admin_accounts,
+    admin_campaigns,
+    admin_institutions,
+    admin_landing,
+)

@@ -96,6 +96,49 @@ def entries(store: Store, *, since: str | None = None, limit: int = 1000) -> lis
     return [_entry(stream_id, fields) for stream_id, fields in found]
 
 
+def older(
+    store: Store,
+    *,
+    before: str = "",
+    limit: int = 100,
+    match: str = "",
+    scan: int = 10_000,
+) -> tuple[list[dict], str]:
+    """A page of entries older than the entry ``before`` (all when empty), newest
+    first, and the id to pass as ``before`` for the next page ("" at the start).
+
+    :func:`entries` reads forward from ``since`` and so cannot page backwards;
+    this reads back by stream id (XREVRANGE with an exclusive ``(`` bound, Redis
+    6.2+). With ``match``, only entries whose who or subject contains it (case
+    ignored) are kept, and at most ``scan`` entries are read for one page, so a
+    rare match in a long log costs a few clicks, not one long request.
+    """
+    if before and not _STREAM_ID.match(before):
+        raise InvalidInput(f"before {before!r} is not an audit entry id")
+    limit = max(1, limit)
+    text = match.strip().lower()
+    high = f"({before}" if before else "+"
+    chunk = PAGE if text else limit + 1
+    found, read = [], 0
+
+    while read < scan:
+        count = min(chunk, scan - read)
+        page = store.redis.xrevrange(store.keys.audit(), max=high, min="-", count=count)
+        for stream_id, fields in page:
+            read += 1
+            entry = _entry(stream_id, fields)
+            if not text or text in f"{entry['who']}\n{entry['subject']}".lower():
+                found.append(entry)
+            # one more than a page shows that older entries remain
+            if len(found) > limit:
+                return found[:limit], found[limit - 1]["id"]
+        if len(page) < count:
+            return found, ""
+        high = f"({page[-1][0]}"
+
+    return found, high[1:]
+
+
 def _all(store: Store):
     """Every entry, oldest first, read a page at a time."""
     low = "-"

@@ -105,3 +105,40 @@ def test_the_log_offers_no_way_to_change_it():
     assert not [
         name for name in public if name.startswith(("delete", "edit", "remove", "trim"))
     ]
+
+
+def test_older_pages_back_by_entry_id_without_gaps_or_repeats(store):
+    for number in range(7):
+        audit.record(store, "ketut", "visit.added", f"visit:{number}")
+
+    first, mark = audit.older(store, limit=3)
+    second, mark2 = audit.older(store, before=mark, limit=3)
+    third, end = audit.older(store, before=mark2, limit=3)
+
+    pages = [[e["subject"][6:] for e in page] for page in (first, second, third)]
+    assert pages == [["6", "5", "4"], ["3", "2", "1"], ["0"]]
+    assert end == ""
+
+
+def test_older_filters_by_who_or_subject_within_its_scan(store):
+    for number in range(10):
+        who = "user:made" if number % 2 else "cli:putu"
+        audit.record(store, who, "visit.added", f"visit:{number}")
+
+    made, _ = audit.older(store, match="MADE")
+    three, end = audit.older(store, match="visit:3")
+    scanned, mark = audit.older(store, match="made", scan=4)
+
+    assert [e["subject"] for e in made] == [f"visit:{n}" for n in (9, 7, 5, 3, 1)]
+    assert [e["subject"] for e in three] == ["visit:3"] and end == ""
+    assert [e["subject"] for e in scanned] == ["visit:9", "visit:7"]
+    assert [e["subject"] for e in audit.older(store, before=mark, match="made")[0]] == [
+        "visit:5",
+        "visit:3",
+        "visit:1",
+    ]
+
+
+def test_older_refuses_a_mark_that_is_no_entry_id(store):
+    with pytest.raises(InvalidInput, match="not an audit entry id"):
+        audit.older(store, before="yesterday")
