@@ -41,6 +41,9 @@ key                                         type   holds
                                                    language, channel)
 ``P:v1:days``                               hash   DAY -> scans recorded that day (the
                                                    dashboard's cache checks it)
+``P:v1:rollup:{MONTH}``                     string the dashboard's counters of a month
+                                                   that has ended (JSON), with
+                                                   the day counts they were made from
 ``P:v1:day:{DAY}:clicks``                   hash   ``SLUG|LINK|BOT`` -> clicks that day
 ``P:v1:guestkey:DAY``                       string the day's key for hashing guests
 ``P:v1:batch:ID``                           string marks a batch of scans as written
@@ -170,6 +173,10 @@ class Keys:
     def day_dimension_guests(self, day: str, dimension: str, value: str) -> str:
         """The HyperLogLog of one day's unique guests with one dimension's value."""
         return f"{self.day_guests(day)}:{dimension}:{value}"
+
+    def rollup(self, month: str) -> str:
+        """The dashboard's roll-up of one month (``YYYY-MM``) that has ended."""
+        return f"{self.root}:rollup:{{{month}}}"
 
     def days(self) -> str:
         """Scans recorded per local day: tells a cached day from a changed one."""

@@ -430,3 +430,42 @@ def test_links_guests_open_on_a_landing_page_are_charted(store, client, viewer):
     assert links(guests) == {("profile", "Office profile"): 2}
     assert links(everyone) == {("profile", "Profil kantor"): 3}
     assert links(for_event) == {}
+
+
+def test_an_ended_month_is_read_back_from_its_roll_up(store, redis):
+    codes.create(store, "https://baliprov.go.id/", slug="ROLL")
+    zone = clock.zone("Asia/Makassar")
+    month = (today(store).replace(day=1) - timedelta(days=1)).replace(day=1)
+    for day in (month, month + timedelta(days=9)):
+        at = datetime.combine(day, datetime.min.time(), zone).replace(hour=9)
+        seen = scans.observe(
+            store, slug="ROLL", requested="ROLL", method="GET",
+            status=scans.REDIRECTED, address="192.0.2.3", user_agent=PHONE,
+            at=at.astimezone(UTC),
+        )  # fmt: skip
+        scans.record(store, seen)
+    view = query.parse_filters(
+        {"from": (month - timedelta(days=40)).isoformat()}, today(store)
+    )
+    catalog = query.Catalog.read(store)
+
+    def count(data) -> int:
+        daily = data.part(view.start, view.end).daily
+        return int(query.keep(daily, view, catalog)["n"].sum())
+
+    assert count(cube.Cube(store)) == 2
+    assert redis.exists(store.keys.rollup(month.strftime("%Y-%m")))
+    # a new process reads the roll-up, not the days' counters: a counter changed
+    # behind the days hash's back does not show
+    (field,) = redis.hkeys(store.keys.day_scans(month.isoformat()))
+    redis.hincrby(store.keys.day_scans(month.isoformat()), field, 100)
+    assert count(cube.Cube(store)) == 2
+    # a scan that reaches the month late (from a spool) moves its day's count:
+    # the roll-up is made again from the days
+    late = scans.observe(
+        store, slug="ROLL", requested="ROLL", method="GET",
+        status=scans.REDIRECTED, address="192.0.2.4", user_agent=PHONE,
+        at=datetime.combine(month + timedelta(days=3), datetime.min.time(), UTC),
+    )  # fmt: skip
+    scans.record(store, late)
+    assert count(cube.Cube(store)) == 103
