@@ -124,6 +124,7 @@ class Range:
     def __init__(self, parts: list[Part]):
         self.parts = parts
         self._frames: dict[str, pd.DataFrame] = {}
+        self._memo: dict = {}
 
     def frame(self, name: str) -> pd.DataFrame:
         """``daily``, ``hourly`` or ``facets`` over the whole range."""
@@ -132,11 +133,20 @@ class Range:
             frames = [part.frame(name) for part in self.parts]
             if not frames:
                 frames = [Part.empty().frame(name)]
-            found = (
-                frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-            )
+            found = pd.concat(frames, ignore_index=True)
+            # a few distinct values repeat down every column: as categories the
+            # filters compare small integers instead of strings
+            for column in (*CELL, "facet", "value"):
+                if column in found.columns:
+                    found[column] = found[column].astype("category")
             self._frames[name] = found
         return found
+
+    def memo(self, key, make):
+        """What ``make()`` gives, worked out once for this range and ``key``."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
 
     @property
     def daily(self) -> pd.DataFrame:
@@ -155,6 +165,7 @@ class Range:
 
 
 ROLLUP_FORMAT = 1  # raise when the packed counters change shape
+RANGES = 16  # ranges (with their filtered frames) kept, oldest dropped first
 
 
 def _months(first: date, last: date):
@@ -210,6 +221,7 @@ class Cube:
         self._months: dict[date, tuple[tuple, Part]] = {}
         self._lock = threading.Lock()
         self._estimates: dict[tuple[str, ...], tuple[int, int]] = {}
+        self._ranges: dict[tuple, Range] = {}
 
     def counts(self, first: date, last: date) -> dict[date, int]:
         """Scans recorded on each day of the range that has any."""
@@ -223,7 +235,11 @@ class Cube:
         """The reduced counters of every day from ``first`` to ``last``."""
         counts = self.counts(first, last)
         today = clock.now().astimezone(clock.zone(self.store.settings["TIMEZONE"]))
+        known = (first, last, today.date(), tuple(counts.items()))
         with self._lock:
+            found = self._ranges.get(known)
+            if found is not None:
+                return found
             whole, loose = [], []
             for month, end in _months(first, last):
                 if first <= month and end <= last:
@@ -245,7 +261,11 @@ class Cube:
                 self._build_month(month, end, counts, closed=end < today.date())
             parts = [self._months[month][1] for month, _ in whole]
             parts += [self._days[d][1] for d in loose]
-            return Range([p for p in parts if p.daily])
+            found = Range([p for p in parts if p.daily])
+            if len(self._ranges) >= RANGES:
+                self._ranges.pop(next(iter(self._ranges)))
+            self._ranges[known] = found
+            return found
 
     def _cached_month(self, month: tuple[date, date], counts, today: date) -> bool:
         """True when the month's part is here or in Redis for the same day counts."""

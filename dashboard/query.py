@@ -163,9 +163,17 @@ def keep(frame: pd.DataFrame, filters: Filters, catalog: Catalog) -> pd.DataFram
     return frame[mask]
 
 
-def answered(frame: pd.DataFrame, filters: Filters, catalog: Catalog) -> pd.DataFrame:
-    """Like :func:`keep`, with bots and guests both (for bots against guests)."""
-    return keep(frame, replace(filters, bots=True), catalog)
+def kept(part: Range, name: str, filters: Filters, catalog: Catalog) -> pd.DataFrame:
+    """:func:`keep` on one of a range's frames, worked out once per range and view."""
+    kinds = frozenset(catalog.of_kind(filters.kind)) if filters.kind else None
+    return part.memo(
+        (name, filters, kinds), lambda: keep(part.frame(name), filters, catalog)
+    )
+
+
+def answered(part: Range, name: str, filters: Filters, catalog: Catalog):
+    """Like :func:`kept`, with bots and guests both (for bots against guests)."""
+    return kept(part, name, replace(filters, bots=True), catalog)
 
 
 def _sum_by(frame: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -173,7 +181,9 @@ def _sum_by(frame: pd.DataFrame, column: str) -> pd.DataFrame:
         return pd.DataFrame(
             {"key": pd.Series(dtype=object), "scans": pd.Series(dtype="int64")}
         )
-    grouped = frame.groupby(column, as_index=False, sort=False)["n"].sum()
+    grouped = frame.groupby(column, as_index=False, sort=False, observed=True)[
+        "n"
+    ].sum()
     grouped = grouped.rename(columns={column: "key", "n": "scans"})
     return grouped.sort_values(
         ["scans", "key"], ascending=[False, True], ignore_index=True
@@ -185,10 +195,10 @@ def scans_by(
 ) -> pd.DataFrame:
     """Scans per value of ``group`` (one of :data:`GROUPS`): columns key, scans."""
     if group in FACET_OF:
-        facets = keep(part.facets, filters, catalog)
+        facets = kept(part, "facets", filters, catalog)
         facets = facets[facets["facet"] == FACET_OF[group]]
         return _sum_by(facets, "value")
-    daily = keep(part.daily, filters, catalog)
+    daily = kept(part, "daily", filters, catalog)
     if group == "kind":
         daily = daily.assign(kind=daily["institution"].map(catalog.kind_of))
     if group == "day":
@@ -203,9 +213,11 @@ def over_time(
     part: Range, filters: Filters, catalog: Catalog, every: str
 ) -> pd.DataFrame:
     """Guests' (and bots') scans per day, week or month over the whole range."""
-    rows = answered(part.daily, filters, catalog)
+    rows = answered(part, "daily", filters, catalog)
     rows = rows.assign(who=rows["bot"].map({"0": "guest", "1": "bot"}))
-    table = rows.pivot_table(index="day", columns="who", values="n", aggfunc="sum")
+    table = rows.pivot_table(
+        index="day", columns="who", values="n", aggfunc="sum", observed=True
+    )
     days = pd.date_range(filters.start, filters.end, freq="D", name="day")
     table = table.reindex(index=days, columns=["guest", "bot"], fill_value=0).fillna(0)
     if every == "week":
@@ -217,8 +229,10 @@ def over_time(
 
 def heatmap(part: Range, filters: Filters, catalog: Catalog) -> pd.DataFrame:
     """Guests' scans by weekday (rows, Monday first) and local hour (columns)."""
-    rows = keep(part.hourly, filters, catalog)
-    table = rows.pivot_table(index="weekday", columns="hour", values="n", aggfunc="sum")
+    rows = kept(part, "hourly", filters, catalog)
+    table = rows.pivot_table(
+        index="weekday", columns="hour", values="n", aggfunc="sum", observed=True
+    )
     return (
         table.reindex(index=range(7), columns=range(24), fill_value=0)
         .fillna(0)
@@ -228,20 +242,20 @@ def heatmap(part: Range, filters: Filters, catalog: Catalog) -> pd.DataFrame:
 
 def bots_and_guests(part: Range, filters: Filters, catalog: Catalog) -> pd.DataFrame:
     """Scans by guests and by bots or link previews: columns key, scans."""
-    rows = answered(part.daily, filters, catalog)
+    rows = answered(part, "daily", filters, catalog)
     found = _sum_by(rows.assign(who=rows["bot"].map({"0": "guest", "1": "bot"})), "who")
     return found.set_index("key").reindex(["guest", "bot"], fill_value=0).reset_index()
 
 
 def first_and_last(part: Range, filters: Filters, catalog: Catalog) -> pd.DataFrame:
     """Each institution's guests' scans, first and last day with one, latest first."""
-    rows = keep(part.daily, filters, catalog)
+    rows = kept(part, "daily", filters, catalog)
     rows = rows[rows["institution"] != NONE]
     if rows.empty:
         return pd.DataFrame(
             columns=["institution", "name", "kind", "scans", "first", "last"]
         )
-    table = rows.groupby("institution").agg(
+    table = rows.groupby("institution", observed=True).agg(
         scans=("n", "sum"), first=("day", "min"), last=("day", "max")
     )
     table = table.reset_index()
@@ -332,7 +346,7 @@ def tiles(cube: Cube, store: Store, filters: Filters, catalog: Catalog) -> Tiles
 
     def measure(view: Filters) -> tuple[int, int, int]:
         counts = cube.counts(view.start, view.end)
-        rows = keep(cube.part(view.start, view.end).daily, guests_only, catalog)
+        rows = kept(cube.part(view.start, view.end), "daily", guests_only, catalog)
         scanned = rows.loc[rows["n"] > 0, "code"].nunique()
         return (
             int(rows["n"].sum()),
@@ -375,12 +389,12 @@ def _unique_per_key(cube, part, group, filters, catalog) -> dict[str, int]:
     """Guest-days per key: each day's estimate of the key, where it had guests."""
     keys = cube.store.keys
     if group in FACET_OF:
-        facets = keep(part.facets, filters, catalog)
+        facets = kept(part, "facets", filters, catalog)
         values = set(facets.loc[facets["facet"] == FACET_OF[group], "value"])
-        days = set(keep(part.daily, filters, catalog)["day"])
+        days = set(kept(part, "daily", filters, catalog)["day"])
         pairs = [(value, day) for value in values for day in days]
     else:
-        daily = keep(part.daily, filters, catalog)
+        daily = kept(part, "daily", filters, catalog)
         if group == "kind":
             daily = daily.assign(kind=daily["institution"].map(catalog.kind_of))
         if group == "day":
@@ -423,7 +437,7 @@ def event_phases(
     first, last = starts - timedelta(days=margin), ends + timedelta(days=margin)
     part = cube.part(first, last)
     view = replace(filters, start=first, end=last, event="")
-    rows = keep(part.daily, view, catalog)
+    rows = kept(part, "daily", view, catalog)
     drew = set(rows.loc[rows["event"] == event.id, "code"])
     rows = rows[rows["code"].isin(drew)]
     per_day = rows.groupby("day")["n"].sum()
