@@ -15,6 +15,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from service import clock, scans
 from service.store import Store
@@ -118,11 +119,15 @@ def combine(parts: list[Part]) -> Part:
 class Range:
     """The frames of a date range: its months' and days' frames, one after another.
 
-    Rows may repeat a key (one per month); every chart adds rows up anyway.
+    Rows may repeat a key (one per month); every chart adds rows up anyway. A
+    range may stand on a ``base``, the range of its months that have ended: the
+    base's frames are made once and kept, and only this range's own parts (the
+    current month, days at the edges) are added to them when a scan comes in.
     """
 
-    def __init__(self, parts: list[Part]):
+    def __init__(self, parts: list[Part], base: "Range | None" = None):
         self.parts = parts
+        self.base = base
         self._frames: dict[str, pd.DataFrame] = {}
         self._memo: dict = {}
 
@@ -131,14 +136,15 @@ class Range:
         found = self._frames.get(name)
         if found is None:
             frames = [part.frame(name) for part in self.parts]
-            if not frames:
+            if not frames and self.base is None:
                 frames = [Part.empty().frame(name)]
-            found = pd.concat(frames, ignore_index=True)
-            # a few distinct values repeat down every column: as categories the
-            # filters compare small integers instead of strings
-            for column in (*CELL, "facet", "value"):
-                if column in found.columns:
-                    found[column] = found[column].astype("category")
+            own = _categories(pd.concat(frames, ignore_index=True)) if frames else None
+            if self.base is None:
+                found = own
+            elif own is None:
+                found = self.base.frame(name)
+            else:
+                found = _stack(self.base.frame(name), own)
             self._frames[name] = found
         return found
 
@@ -162,6 +168,36 @@ class Range:
     def facets(self) -> pd.DataFrame:
         """CELL, facet, value, n."""
         return self.frame("facets")
+
+
+def _categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its text columns as categories.
+
+    A few distinct values repeat down every column: as categories the filters
+    compare small integers instead of strings.
+    """
+    for column in (*CELL, "facet", "value"):
+        if column in frame.columns:
+            frame[column] = frame[column].astype("category")
+    return frame
+
+
+def _stack(base: pd.DataFrame, more: pd.DataFrame) -> pd.DataFrame:
+    """``base`` with ``more`` below it, categories merged rather than lost."""
+    if base.empty or more.empty:
+        return more if base.empty else base
+    columns = {}
+    for column in base.columns:
+        if isinstance(base[column].dtype, pd.CategoricalDtype):
+            both = [base[column], more[column]]
+            try:
+                columns[column] = union_categoricals(both, ignore_order=True)
+            except TypeError:  # categories of different dtypes (text and numbers)
+                mixed = pd.concat([b.astype(object) for b in both], ignore_index=True)
+                columns[column] = mixed.astype("category")
+        else:
+            columns[column] = pd.concat([base[column], more[column]], ignore_index=True)
+    return pd.DataFrame(columns)
 
 
 ROLLUP_FORMAT = 1  # raise when the packed counters change shape
@@ -259,13 +295,28 @@ class Cube:
             self._read_missing({d: counts[d] for d in needed})
             for month, end in missing:
                 self._build_month(month, end, counts, closed=end < today.date())
-            parts = [self._months[month][1] for month, _ in whole]
+            ended = [(m, e) for m, e in whole if e < today.date()]
+            base = self._ended_range(ended) if ended else None
+            parts = [self._months[m][1] for m, e in whole if (m, e) not in ended]
             parts += [self._days[d][1] for d in loose]
-            found = Range([p for p in parts if p.daily])
-            if len(self._ranges) >= RANGES:
-                self._ranges.pop(next(iter(self._ranges)))
-            self._ranges[known] = found
+            found = Range([p for p in parts if p.daily], base)
+            self._keep_range(known, found)
             return found
+
+    def _ended_range(self, months: list[tuple[date, date]]) -> Range:
+        """The range of months that have ended, made once while they stay the same."""
+        known = ("ended", tuple((m, self._months[m][0]) for m, _ in months))
+        found = self._ranges.get(known)
+        if found is None:
+            parts = [self._months[m][1] for m, _ in months]
+            found = Range([p for p in parts if p.daily])
+            self._keep_range(known, found)
+        return found
+
+    def _keep_range(self, known: tuple, found: Range) -> None:
+        if len(self._ranges) >= RANGES:
+            self._ranges.pop(next(iter(self._ranges)))
+        self._ranges[known] = found
 
     def _cached_month(self, month: tuple[date, date], counts, today: date) -> bool:
         """True when the month's part is here or in Redis for the same day counts."""
