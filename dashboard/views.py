@@ -77,14 +77,11 @@ def _cube() -> Cube:
 
 
 def _view(template: str, **more):
+    filters, refusal = _filters_or_refusal()
+    if refusal:
+        return refusal
     cube = _cube()
     lang = language(request.args.get("lang"))
-    try:
-        filters = query.parse_filters(request.args, query.today(cube.store))
-    except InvalidInput as exc:
-        return render_template(
-            "dashboard/refused.html", message=str(exc), lang=lang
-        ), 400
     catalog = query.Catalog.read(cube.store)
     view = page.build(cube, filters, catalog, lang, request.args.get("every", ""))
     return render_template(
@@ -121,15 +118,12 @@ def report():
 @login_required("read")
 def event_view():
     """Scans of the codes an event drew, before, during and after it."""
+    filters, refusal = _filters_or_refusal()
+    if refusal:
+        return refusal
     cube = _cube()
     lang = language(request.args.get("lang"))
     catalog = query.Catalog.read(cube.store)
-    try:
-        filters = query.parse_filters(request.args, query.today(cube.store))
-    except InvalidInput as exc:
-        return render_template(
-            "dashboard/refused.html", message=str(exc), lang=lang
-        ), 400
     chosen = catalog.events.get(request.args.get("event", ""))
     table, figure = None, ""
     if chosen is not None:

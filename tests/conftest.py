@@ -15,9 +15,10 @@ from dataclasses import dataclass
 import pytest
 import redis as redis_py
 from click.testing import CliRunner
+from support import PASSWORD, sign_in
 from werkzeug.serving import make_server
 
-from service import create_app, scans
+from service import accounts, create_app, scans
 from service.cli import main
 from service.embedded import EmbeddedRedis, find_binary
 
@@ -79,6 +80,25 @@ def client(app):
 def store(app):
     """The application's store: client, key layout, scripts and settings."""
     return app.extensions["ciberq"]
+
+
+def _signed_in(store, client, name: str, role: str):
+    """The client signed in as a new user ``name`` with ``role``."""
+    accounts.add_user(store, name, role, PASSWORD)
+    assert sign_in(client, name).status_code == 302
+    return client
+
+
+@pytest.fixture
+def staff(store, client):
+    """A client signed in as a staff member."""
+    return _signed_in(store, client, "wayan", "staff")
+
+
+@pytest.fixture
+def viewer(store, client):
+    """A client signed in as a viewer."""
+    return _signed_in(store, client, "ketut", "viewer")
 
 
 @dataclass

@@ -3,31 +3,7 @@
 import pytest
 from support import PASSWORD, TOKEN, sign_in, token
 
-from service import accounts, admin, campaigns, codes, events, institutions
-
-
-@pytest.fixture
-def app(app):
-    """The test application with the staff pages attached."""
-    if "admin" not in app.blueprints:
-        admin.register(app)
-    return app
-
-
-@pytest.fixture
-def staff(store, client):
-    """A client signed in as a staff member."""
-    accounts.add_user(store, "wayan", "staff", PASSWORD)
-    assert sign_in(client, "wayan").status_code == 302
-    return client
-
-
-@pytest.fixture
-def viewer(store, client):
-    """A client signed in as a viewer."""
-    accounts.add_user(store, "ketut", "viewer", PASSWORD)
-    assert sign_in(client, "ketut").status_code == 302
-    return client
+from service import accounts, campaigns, codes, events, institutions
 
 
 def test_login_page_has_a_csrf_token_and_no_script(client):

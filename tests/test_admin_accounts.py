@@ -6,7 +6,7 @@ import io
 import pytest
 from support import PASSWORD, sign_in, token
 
-from service import accounts, admin, admin_accounts, audit, tokens
+from service import accounts, admin_accounts, audit, tokens
 
 PAGES = ["/admin/users", "/admin/tokens", "/admin/audit", "/admin/audit.csv"]
 POSTS = [
@@ -18,14 +18,6 @@ POSTS = [
     "/admin/tokens",
     "/admin/tokens/abcd1234/revoke",
 ]
-
-
-@pytest.fixture
-def app(app):
-    """The test application with the staff pages attached."""
-    if "admin" not in app.blueprints:
-        admin.register(app)
-    return app
 
 
 @pytest.fixture

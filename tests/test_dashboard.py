@@ -10,10 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 import openpyxl
 import plotly.graph_objects as go
 import pytest
-from support import PASSWORD, sign_in
 
 from dashboard import cube, figures, page, query
-from service import accounts, agents, clock, codes, demo, events, institutions, scans
+from service import agents, clock, codes, demo, events, institutions, scans
 from service import tokens as tokens_
 
 PHONE = (
@@ -23,14 +22,6 @@ PHONE = (
 TELEGRAM = "TelegramBot (like TwitterBot)"
 DAYS = 200
 TILE = re.compile(r'data-tile="(\w+)">([\d.]+)<')
-
-
-@pytest.fixture
-def viewer(store, client):
-    """A client signed in as a viewer."""
-    accounts.add_user(store, "ketut", "viewer", PASSWORD)
-    assert sign_in(client, "ketut").status_code == 302
-    return client
 
 
 @pytest.fixture

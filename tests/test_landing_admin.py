@@ -1,18 +1,9 @@
 """Landing pages on the staff pages: the checkbox, the content forms, the clicks."""
 
-import pytest
 from support import PASSWORD, sign_in, token
 
 from service import accounts, codes, landing
 from service.targets import LANDING
-
-
-@pytest.fixture
-def staff(store, client):
-    """A client signed in as a staff member."""
-    accounts.add_user(store, "wayan", "staff", PASSWORD)
-    assert sign_in(client, "wayan").status_code == 302
-    return client
 
 
 def test_staff_create_a_landing_code_and_switch_it_back(store, staff):
