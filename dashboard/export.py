@@ -30,6 +30,14 @@ RAW_COLUMNS = (
     "institution", "institution_name", "kind", "event", "target", "device",
     "user_agent", "language", "referrer_host", "channel",
 )  # fmt: skip
+# the tiles, each with the words of the page
+SUMMARY = {
+    "scans": "Pindaian tamu / Guests' scans",
+    "unique": "Tamu unik (tamu-hari) / Unique guests (guest-days)",
+    "active": "Plakat aktif / Active plaques",
+    "issued": "Plakat diterbitkan / Plaques issued",
+    "scanned": "Plakat terpindai / Plaques scanned",
+}
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -49,8 +57,8 @@ def _csv_line(values) -> str:
 def view_rows(view: View) -> Iterator[tuple]:
     """The view as long rows: section, key, label, scans (with a summary first)."""
     tiles = view.tiles
-    for name in ("scans", "unique", "active", "scanned"):
-        yield ("summary", name, name, getattr(tiles, name))
+    for name, label in SUMMARY.items():
+        yield ("summary", name, label, getattr(tiles, name))
     for section in view.sections:
         for key, label, count in section.table[["key", "label", "scans"]].itertuples(
             index=False, name=None
@@ -77,13 +85,11 @@ def view_xlsx(view: View) -> str:
         ("to", view.filters.end.isoformat()),
     ]
     rows += [(k, v) for k, v in view.filters.query().items() if k not in ("from", "to")]
-    rows += [
-        (name, getattr(view.tiles, name))
-        for name in ("scans", "unique", "active", "scanned")
-    ]
+    rows += [(name, getattr(view.tiles, name)) for name in SUMMARY]
     for at, (name, value) in enumerate(rows):
         summary.write_string(at, 0, name, bold)
         _write(summary, at, 1, value)
+        summary.write_string(at, 2, SUMMARY.get(name, ""))
     for section in view.sections:
         sheet = book.add_worksheet(section.title_id[:31].replace("/", "-"))
         sheet.write_row(0, 0, (section.title_id, section.title_en), bold)

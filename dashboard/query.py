@@ -330,6 +330,7 @@ class Tiles:
     unique: int
     active: int
     scanned: int
+    issued: int = 0  # every plaque in the view, disabled ones too
     before: dict[str, int] = field(default_factory=dict)
 
     def change(self, name: str) -> float | None:
@@ -341,7 +342,7 @@ class Tiles:
 
 
 def tiles(cube: Cube, store: Store, filters: Filters, catalog: Catalog) -> Tiles:
-    """Guests' scans, unique guests, active plaques, plaques scanned at least once."""
+    """Guests' scans, unique guests, active and issued plaques, plaques scanned."""
     guests_only = replace(filters, bots=False)
 
     def measure(view: Filters) -> tuple[int, int, int]:
@@ -356,9 +357,10 @@ def tiles(cube: Cube, store: Store, filters: Filters, catalog: Catalog) -> Tiles
 
     now = measure(filters)
     before = measure(filters.previous())
-    active = sum(c.active for c in codes_in_view(filters, catalog))
+    plaques = codes_in_view(filters, catalog)
+    active = sum(c.active for c in plaques)
     return Tiles(
-        now[0], now[1], active, now[2],
+        now[0], now[1], active, now[2], len(plaques),
         {"scans": before[0], "unique": before[1], "scanned": before[2]},
     )  # fmt: skip
 

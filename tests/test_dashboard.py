@@ -140,6 +140,7 @@ def test_page_tiles_equal_the_raw_scans_under_each_filter(seeded, viewer, narrow
     kept = [r for r in rows if r[narrow] == value]
     assert shown["scans"] == len(kept)
     assert shown["scanned"] == len({r["code"] for r in kept})
+    assert shown["active"] <= shown["issued"] and shown["scanned"] <= shown["issued"]
     assert 0 < shown["unique"] <= len(kept)
 
 
@@ -178,6 +179,17 @@ def test_a_scan_at_1630_utc_counts_on_the_next_wita_day(store, client, bearer):
     )
 
     assert rows == [{"key": "2026-07-02", "scans": 1, "unique": 1}]
+
+
+def test_a_disabled_plaque_is_issued_and_scanned_but_not_active(client, viewer, store):
+    for slug in ("AKTIF-1", "MATI-1"):
+        codes.create(store, "https://baliprov.go.id/", slug=slug)
+        assert client.get(f"/{slug}", headers={"User-Agent": PHONE}).status_code == 302
+    codes.disable(store, "MATI-1", by="test")
+
+    shown = tiles(viewer)
+
+    assert (shown["active"], shown["issued"], shown["scanned"]) == (1, 2, 2)
 
 
 def test_an_empty_range_says_so(seeded, viewer, client, bearer):
