@@ -279,8 +279,9 @@ def code_rows(store, query: str = "") -> list[dict]:
     ]
     if query:
         rows = [row for row in rows if _matches(row, query)]
-    for row in rows:
-        row["scans"] = scans.totals(store, row["slug"])["scans"]
+    counts = scans.guest_scans(store, [row["slug"] for row in rows])
+    for row, count in zip(rows, counts, strict=True):
+        row["scans"] = count
     return rows
 
 

@@ -439,6 +439,14 @@ def totals(store: Store, slug: str) -> dict[str, int | str]:
     }
 
 
+def guest_scans(store: Store, slugs: list[str]) -> list[int]:
+    """Guests' scans of many codes in one round trip, in the order given."""
+    pipe = store.redis.pipeline(transaction=False)
+    for slug in slugs:
+        pipe.hget(store.keys.totals(slug), "guest")
+    return [int(count or 0) for count in pipe.execute()]
+
+
 def unique_guests(store: Store, slug: str, day: str) -> int:
     """Estimated unique guests of a code on one local day."""
     return store.redis.pfcount(store.keys.code_guests(slug, day))

@@ -1,5 +1,7 @@
 """The staff pages: sign-in, CSRF, roles, and a code's life through the forms."""
 
+import re
+
 import pytest
 from support import PASSWORD, TOKEN, sign_in, token
 
@@ -98,6 +100,23 @@ def test_viewer_can_list_but_not_create(store, viewer):
     assert "K7F2X9" in listed.get_data(as_text=True)
     assert refused.status_code == 403
     assert len(codes.list_codes(store)) == 1
+
+
+def test_the_list_shows_each_codes_guests_scans(store, viewer):
+    codes.create(store, "https://baliprov.go.id/a", slug="AAA111")
+    codes.create(store, "https://baliprov.go.id/b", slug="BBB222")
+    phone = {"User-Agent": "Mozilla/5.0 (Linux; Android 14) Mobile Safari/537.36"}
+    for _ in range(3):
+        viewer.get("/AAA111", headers=phone)
+    viewer.get("/BBB222", headers={"User-Agent": "TelegramBot (like TwitterBot)"})
+
+    listed = viewer.get("/admin/").get_data(as_text=True)
+
+    def scans_in_row(slug: str) -> str:
+        row = listed[listed.index(slug) :]
+        return re.search(r'class="num">(\d+)<', row[: row.index("</tr>")]).group(1)
+
+    assert (scans_in_row("AAA111"), scans_in_row("BBB222")) == ("3", "0")
 
 
 def test_search_matches_slug_target_and_institution(store, viewer):
