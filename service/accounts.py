@@ -15,7 +15,7 @@ from functools import lru_cache
 import redis
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import audit, clock
+from . import audit, clock, sessions
 from .errors import (
     InvalidInput,
     LoginRefused,
@@ -178,6 +178,9 @@ def _change(store: Store, user: User, action: str, by: str, **changes) -> User:
     stored = {k: v for k, v in _fields(changed).items() if k in changes}
     pipe = store.redis.pipeline(transaction=False)
     pipe.hset(store.keys.user(user.name), mapping=stored)
+    if "active" in changes or "role" in changes:
+        # a disabled user is out at once; a new role starts from a new sign-in
+        sessions.close_all(store, user.name, pipe)
     audit.record(store, by, action, f"user:{user.name}", before, changes, pipe=pipe)
     pipe.execute()
     log.info("user %s: %s by %s", user.name, action, by)
@@ -208,6 +211,7 @@ def set_password(store: Store, name: str, password: str, *, by: str = "") -> Use
     pipe = store.redis.pipeline(transaction=False)
     pipe.hset(store.keys.user(user.name), "password", hashed)
     pipe.delete(store.keys.login_failures("account", _digest(user.name)))
+    sessions.close_all(store, user.name, pipe)  # whoever knew the old one is out
     audit.record(store, by, "user.password_changed", f"user:{user.name}", pipe=pipe)
     pipe.execute()
     log.info("user %s: password changed by %s", user.name, by)

@@ -4,8 +4,9 @@ retarget, disable and enable them, and read their history.
 The pages are server-rendered, Indonesian first with English, and carry no
 script. Every form is a Flask-WTF form with a ``csrf_token``; only this
 blueprint checks CSRF, since the redirect, health and API endpoints take no
-forms (the API uses bearer tokens). The signed-in user's name is kept in the
-session cookie, which is HttpOnly, SameSite=Lax, and Secure on https.
+forms (the API uses bearer tokens). The session cookie, HttpOnly, SameSite=Lax
+and Secure on https, carries only a random id of a session kept in Redis
+(``sessions``), so signing out ends it for good.
 """
 
 import logging
@@ -50,6 +51,7 @@ from . import (
     institutions,
     redirects,
     scans,
+    sessions,
     targets,
     visits,
 )
@@ -194,7 +196,8 @@ def login_required(action: str):
     def decorate(view):
         @wraps(view)
         def checked(*args, **kwargs):
-            user = accounts.get_user(_store(), session.get("user", ""))
+            name = sessions.session_user(_store(), session.get("sid", ""))
+            user = accounts.get_user(_store(), name) if name else None
             if user is None or not user.active:
                 session.clear()
                 asked = request.full_path.rstrip("?")
@@ -235,8 +238,9 @@ def login():
         return response
 
     # a fresh session at sign-in, so no earlier cookie carries over
+    sessions.close_session(_store(), session.get("sid", ""))
     session.clear()
-    session["user"] = user.name
+    session["sid"] = sessions.open_session(_store(), user.name)
     log.info("user %s signed in", user.name)
     return redirect(_next_page() or url_for("admin.index"))
 
@@ -253,7 +257,8 @@ def _next_page() -> str:
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """End the session (the form carries a CSRF token)."""
+    """End the session, in Redis too (the form carries a CSRF token)."""
+    sessions.close_session(_store(), session.get("sid", ""))
     session.clear()
     return redirect(url_for("admin.login"))
 

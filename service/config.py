@@ -84,6 +84,10 @@ def _count(value: str) -> int:
     return _whole(value, 0)
 
 
+def _session_hours(value: str) -> int:
+    return _whole(value, 1, 720)  # up to 30 days
+
+
 def _slug_length(value: str) -> int:
     return _whole(value, 4, 16)
 
@@ -204,6 +208,12 @@ SETTINGS = (
         "milliseconds scans wait in memory before one batched write; 0 writes each "
         "at once",
         _count,
+    ),
+    Setting(
+        "SESSION_HOURS",
+        12,
+        "hours a staff sign-in lasts unused (each page renews it), 1 to 720",
+        _session_hours,
     ),
     Setting("SPOOL_MAX_MB", 64, "disk kept for scans while Redis is away", _positive),
     Setting(

@@ -51,6 +51,10 @@ key                                         type   holds
 ``P:v1:user:{NAME}``                        hash   name, role, active, created_at,
                                                    created_by, password (a hash)
 ``P:v1:users``                              zset   every user name, by creation time
+``P:v1:user:{NAME}:sessions``               set    SHA-256 of each live session of
+                                                   the user
+``P:v1:session:DIGEST``                     string the user name of a live sign-in
+                                                   session (SHA-256 of its id)
 ``P:v1:logins:SCOPE:DIGEST``                string failed logins of an account or
                                                    address (sha256), for 15 minutes
 ``P:v1:token:{ID}``                         hash   id, name, role, created_at, revoked,
@@ -205,6 +209,14 @@ class Keys:
     def users(self) -> str:
         """The index of every user name."""
         return f"{self.root}:users"
+
+    def user_sessions(self, name: str) -> str:
+        """The digests of a user's live sign-in sessions."""
+        return f"{self.root}:user:{{{name}}}:sessions"
+
+    def session(self, digest: str) -> str:
+        """One sign-in session, by the SHA-256 of its id."""
+        return f"{self.root}:session:{digest}"
 
     def login_failures(self, scope: str, digest: str) -> str:
         """Failed logins of one account or address (``scope``), by digest."""

@@ -61,6 +61,8 @@ def test_every_bad_value_is_named_at_once(monkeypatch):
         ("ALLOWED_TARGET_HOSTS", "https://x.example/"),
         ("KEY_PREFIX", "a{b}"),
         ("LOG_LEVEL", "loud"),
+        ("SESSION_HOURS", "0"),
+        ("SESSION_HOURS", "721"),
     ],
 )
 def test_bad_values_are_refused(monkeypatch, name, value):

@@ -1,0 +1,79 @@
+"""Sign-in sessions kept in Redis, so that signing out really ends them.
+
+The staff pages' cookie is signed by Flask and carries only a random session
+id; Redis keeps, under the id's SHA-256, whose session it is, for a number of
+idle hours that each request renews (``CIBERQ_SESSION_HOURS``). Signing out
+deletes the session, so a copied cookie is worth nothing afterwards; a new
+password, a disabled account or a new role ends every session of that user,
+and a Redis dump holds no id that a cookie could use.
+"""
+
+import hashlib
+import secrets
+
+from .store import Store
+
+
+def _digest(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode("ascii", "replace")).hexdigest()
+
+
+def open_session(store: Store, name: str) -> str:
+    """A new session for user ``name``; the id goes into the cookie."""
+    session_id = secrets.token_urlsafe(32)
+    digest = _digest(session_id)
+    seconds = _lifetime(store)
+    pipe = store.redis.pipeline(transaction=False)
+    pipe.set(store.keys.session(digest), name, ex=seconds)
+    pipe.sadd(store.keys.user_sessions(name), digest)
+    pipe.expire(store.keys.user_sessions(name), seconds)
+    pipe.execute()
+    return session_id
+
+
+def session_user(store: Store, session_id: str) -> str | None:
+    """The name of the user whose live session this is, its idle time renewed;
+    None for an unknown, ended or expired session."""
+    if not session_id:
+        return None
+    key = store.keys.session(_digest(session_id))
+    seconds = _lifetime(store)
+    pipe = store.redis.pipeline(transaction=False)
+    pipe.get(key)
+    pipe.expire(key, seconds)
+    name, _ = pipe.execute()
+    if name is not None:
+        store.redis.expire(store.keys.user_sessions(name), seconds)
+    return name
+
+
+def close_session(store: Store, session_id: str) -> None:
+    """End one session (signing out); an unknown id is a no-op."""
+    if not session_id:
+        return
+    digest = _digest(session_id)
+    key = store.keys.session(digest)
+    name = store.redis.get(key)
+    pipe = store.redis.pipeline(transaction=False)
+    pipe.delete(key)
+    if name is not None:
+        pipe.srem(store.keys.user_sessions(name), digest)
+    pipe.execute()
+
+
+def close_all(store: Store, name: str, pipe=None) -> None:
+    """End every session of user ``name``: in ``pipe`` when one is given, so
+    that it happens with the change that asks for it."""
+    sessions = store.keys.user_sessions(name)
+    digests = store.redis.smembers(sessions)
+    own = pipe is None
+    pipe = store.redis.pipeline(transaction=False) if own else pipe
+    for digest in digests:
+        pipe.delete(store.keys.session(digest))
+    pipe.delete(sessions)
+    if own:
+        pipe.execute()
+
+
+def _lifetime(store: Store) -> int:
+    return store.settings["SESSION_HOURS"] * 3600
