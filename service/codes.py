@@ -8,6 +8,7 @@ two people change one code at the same moment.
 import json
 import logging
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 
 import redis
 
@@ -63,10 +64,12 @@ class Code:
         return data
 
 
-def _entry(action: str, by: str, reason: str = "", **more) -> str:
+def _entry(
+    action: str, by: str, reason: str = "", at: datetime | None = None, **more
+) -> str:
     if len(reason) > MAX_REASON:
         raise InvalidInput(f"reason is longer than {MAX_REASON} characters")
-    entry = {"at": clock.iso(clock.now()), "by": by, "action": action}
+    entry = {"at": clock.iso(at or clock.now()), "by": by, "action": action}
     if reason:
         entry["reason"] = reason
     entry.update(more)
@@ -89,11 +92,14 @@ def create(
     visit: str = "",
     by: str = "",
     reason: str = "",
+    at: datetime | None = None,
 ) -> Code:
     """Create a code pointing at ``target``, with a custom or generated slug.
 
     A custom slug that is taken raises :class:`SlugTaken`; a generated one is
     drawn again. Creation is atomic, so two creators never share a slug.
+    ``at`` is when the code was issued, now unless given (the demo seeds
+    plaques of past visits); the audit log still says when it was written.
     """
     settings = store.settings
     targets.validate(target, settings.get("ALLOWED_TARGET_HOSTS", ()))
@@ -101,14 +107,15 @@ def create(
 
     for _ in range(1 if custom else GENERATE_ATTEMPTS):
         chosen = custom or slugs.generate(settings.get("SLUG_LENGTH", 6))
-        moment = clock.iso(clock.now())
+        issued = at or clock.now()
+        moment = clock.iso(issued)
         code = Code(chosen, target, ACTIVE, institution, visit, "", moment, by, moment)
         fields = [item for pair in code.to_dict().items() for item in pair]
-        entry = _entry("created", by, reason, to=target)
+        entry = _entry("created", by, reason, issued, to=target)
         # index first (NX keeps an existing entry): a crash between the two
         # writes then leaves an index entry without a code, which lists skip,
         # never a code missing from the index
-        store.redis.zadd(store.keys.codes(), {chosen: clock.now().timestamp()}, nx=True)
+        store.redis.zadd(store.keys.codes(), {chosen: issued.timestamp()}, nx=True)
         created = store.scripts["create_code"](
             keys=[store.keys.code(chosen), store.keys.history(chosen)],
             args=[entry, *fields],

@@ -241,7 +241,8 @@ def _plaques(store: Store, rng: random.Random, zone, visited: list) -> list[Plan
         start = _at(date.fromisoformat(visit.date), rng.randint(9, 14), rng, zone)
         for _ in range(rng.randint(1, 4)):
             target = rng.choice((visit.documentation, *(OFFICE + p for p in PAGES)))
-            code = codes.create(store, target, institution.id, visit=visit.id, by=BY)
+            code = codes.create(store, target, institution.id, visit=visit.id, by=BY,
+                                at=start)  # fmt: skip
             holder = _person(rng, institution.country)
             weight = rng.lognormvariate(0, 0.6)
             plans.append(Plan(code.slug, institution.id, start, target, holder, weight))
@@ -256,11 +257,12 @@ def _event_codes(store, rng, zone, flagship, first: date, today: date) -> list[P
         if not first <= starts <= today:
             continue
         slug = f"{word}-{starts.year}"
+        start = _at(max(starts - timedelta(days=14), first), 9, rng, zone)
         try:
-            codes.create(store, event.page, slug=slug, by=BY, reason="poster acara")
+            codes.create(store, event.page, slug=slug, by=BY, reason="poster acara",
+                         at=start)  # fmt: skip
         except SlugTaken:
             continue  # seeded before; that code keeps its name
-        start = _at(max(starts - timedelta(days=14), first), 9, rng, zone)
         holder = _person(rng)
         plans.append(Plan(slug, "", start, event.page, holder, 4.0, 10.0, event.id))
     return plans
@@ -270,9 +272,9 @@ def _landing_code(store, rng, zone, visited, flagship, now: datetime) -> Plan:
     """A plaque of the latest visit that opens its landing page, with some clicks."""
     institution, visit = max(visited, key=lambda pair: pair[1].date)
     landing.set_override(store, "office", "", LANDING_CONTENT, by=BY)
-    codes.create(store, LANDING, institution.id, slug=LANDING_SLUG, visit=visit.id,
-                 by=BY, reason="halaman tamu")  # fmt: skip
     start = _at(date.fromisoformat(visit.date), 11, rng, zone)
+    codes.create(store, LANDING, institution.id, slug=LANDING_SLUG, visit=visit.id,
+                 by=BY, reason="halaman tamu", at=start)  # fmt: skip
     links = ["profile", "visit", "desa-wisata"]
     links += [f"{landing.EVENT}{event.id}" for _, event in flagship if event.page]
     for _ in range(12):
