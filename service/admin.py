@@ -10,6 +10,7 @@ and Secure on https, carries only a random id of a session kept in Redis
 """
 
 import logging
+from datetime import datetime
 from functools import wraps
 
 from flask import (
@@ -46,8 +47,10 @@ from wtforms.validators import (
 from . import (
     accounts,
     artwork,
+    campaigns,
     clock,
     codes,
+    events,
     institutions,
     redirects,
     scans,
@@ -354,9 +357,30 @@ def _visits_with_names(store):
     ]
 
 
+def _preview(store, code, asked: str) -> dict | None:
+    """What the code opens at the local time asked for (``YYYY-MM-DDTHH:MM``,
+    what a datetime-local field sends), or now; None when the time is bad."""
+    zone = clock.zone(current_app.config["TIMEZONE"])
+    try:
+        at = datetime.strptime(asked, "%Y-%m-%dT%H:%M").replace(tzinfo=zone)
+    except ValueError:
+        if asked:
+            return None
+        at = clock.now()
+    target, event_id = campaigns.preview(store, code, at)
+    event = events.get(store, event_id) if event_id else None
+    return {"at": at.astimezone(zone), "target": target, "event": event}
+
+
 def _code_page(slug: str, status: int = 200, **context):
     store = _store()
     code = codes.get(store, slug)
+    preview = _preview(store, code, request.args.get("at", "").strip())
+    if preview is None:
+        status, preview = 400, _preview(store, code, "")
+        context.setdefault("error", "Waktu pratinjau tidak dikenali; tulis seperti "
+                           "2026-06-14T09:00. The preview time is not understood; "
+                           "write it like 2026-06-14T09:00.")  # fmt: skip
     landing_now = code.target == targets.LANDING
     context.setdefault(
         "form",
@@ -373,6 +397,7 @@ def _code_page(slug: str, status: int = 200, **context):
         revert=RevertForm(formdata=None),
         revertible=revertible,
         downloads=DOWNLOADS,
+        preview=preview,
         **context,
     )
 

@@ -565,3 +565,41 @@ def test_a_custom_slug_makes_only_one_code(staff, store):
 
     assert answer.status_code == 400
     assert codes.list_codes(store) == []
+
+
+def test_the_code_page_previews_what_it_opens_at_a_moment(viewer, store):
+    from datetime import UTC, date, datetime
+
+    codes.create(store, "https://example.org/own", slug="OWN")
+    pkb = events.create(store, "Pesta Kesenian Bali", "Bali Arts Festival",
+                        date(2026, 6, 14), date(2026, 7, 12), EVENT_PAGE)  # fmt: skip
+    # 10:00 to 18:00 WITA on 20 June 2026
+    campaigns.create(store, pkb.id, datetime(2026, 6, 20, 2, tzinfo=UTC),
+                     datetime(2026, 6, 20, 10, tzinfo=UTC), "codes", "OWN")  # fmt: skip
+
+    def opens(at: str) -> str:
+        page = viewer.get("/admin/codes/OWN", query_string={"at": at})
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        return text[
+            text.index('class="preview"') : text.index(
+                "</p>", text.index('class="preview"')
+            )
+        ]
+
+    inside, before = opens("2026-06-20T17:59"), opens("2026-06-20T09:59")
+    assert "2026-06-20 17:59 WITA" in inside
+    assert EVENT_PAGE in inside and "Pesta Kesenian Bali" in inside
+    assert "https://example.org/own" in before and "Pesta" not in before
+    assert "https://example.org/own" in opens("")  # now: the window is over
+
+
+def test_a_bad_preview_time_is_explained_in_both_languages(viewer, store):
+    codes.create(store, "https://example.org/own", slug="OWN")
+
+    page = viewer.get("/admin/codes/OWN", query_string={"at": "besok"})
+
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400
+    assert "Waktu pratinjau tidak dikenali" in text and "not understood" in text
+    assert "https://example.org/own" in text
