@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from . import campaigns, events, targets
+from . import campaigns, events
 from .admin import ButtonForm, _by, _status_page, _store, bp, login_required
 from .admin_institutions import WEB_LINK
 from .cli_campaigns import local_time
@@ -98,12 +98,11 @@ def add_event():
         return _events_page(400, form)
     store = _store()
     try:
-        if form.page.data:
-            allowed = store.settings.get("ALLOWED_TARGET_HOSTS", ())
-            targets.validate_url(form.page.data.strip(), allowed)
         names = form.name_id.data.strip(), form.name_en.data.strip()
         page = (form.page.data or "").strip()
-        made = events.create(store, *names, form.starts.data, form.ends.data, page)
+        made = events.create(
+            store, *names, form.starts.data, form.ends.data, page, by=_by()
+        )
     except CiberqError as exc:
         return _events_page(exc.http_status, form, str(exc))
     log.info("event %s added by %s", made.id, _by())

@@ -146,7 +146,9 @@ def new_code():
         if visit is not None:
             institution = visit.institution
         else:
-            institution = institutions.register(store, name).id if name else ""
+            institution = (
+                institutions.register(store, name, by=_by()).id if name else ""
+            )
         made = [
             codes.create(
                 store,

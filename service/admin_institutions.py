@@ -88,6 +88,7 @@ def register_institution():
             form.kind.data or "",
             form.region.data or "",
             (form.country.data or "").strip() or "ID",
+            by=_by(),
         )
     except CiberqError as exc:
         return _institutions_page(exc.http_status, form, str(exc))
@@ -138,6 +139,7 @@ def record_visit():
             form.date.data,
             (form.purpose.data or "").strip(),
             (form.documentation.data or "").strip(),
+            by=_by(),
         )
     except CiberqError as exc:
         return _visits_page(exc.http_status, form, str(exc))
@@ -159,7 +161,7 @@ def import_institutions():
         error = "Berkas bukan teks UTF-8 / the file is not UTF-8 text"
         return _status_page("admin/import.html", 400, form=form, error=error)
 
-    counts, errors = imports.import_csv(_store(), text)
+    counts, errors = imports.import_csv(_store(), text, by=_by())
     log.info("csv import by %s: %s, %s rows refused", _by(), counts, len(errors))
     return _status_page(
         "admin/import.html", 200, form=ImportForm(formdata=None),

@@ -174,7 +174,7 @@ def code_create(
     store = ctx.store
     # check everything typed before registering anything: bad input changes nothing
     codes.check(store, target, slug)
-    found = institutions.register(store, institution, kind or "")
+    found = institutions.register(store, institution, kind or "", by=actor(by))
     made = codes.create(
         store, target, found.id, slug=slug, visit=visit, by=actor(by), reason=reason
     )

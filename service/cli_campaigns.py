@@ -36,12 +36,13 @@ def event():
 @click.option("--from", "starts", required=True, metavar="DATE", help="First day.")
 @click.option("--to", "ends", required=True, metavar="DATE", help="Last day.")
 @click.option("--page", default="", metavar="URL", help="The event's page.")
+@click.option("--by", help="Who makes the change (default: cli:$USER).")
 @pass_context
-def event_add(ctx, name_id, name_en, starts, ends, page):
+def event_add(ctx, name_id, name_en, starts, ends, page, by):
     """Add an event, named in Indonesian and English."""
     zone = ctx.settings["TIMEZONE"]
     first, last = local_time(starts, zone).date(), local_time(ends, zone).date()
-    made = events.create(ctx.store, name_id, name_en, first, last, page)
+    made = events.create(ctx.store, name_id, name_en, first, last, page, by=actor(by))
     click.echo(f"event {made.id}: {made.name_id} / {made.name_en}")
 
 

@@ -213,7 +213,9 @@ def _events(store: Store, today: date) -> list[tuple[str, events.Event]]:
             starts = starts.replace(year=today.year - 1)
         ends = starts + timedelta(days=length - 1)
         page = f"{OFFICE}/agenda/{word.lower()}-{starts.year}"
-        made.append((word, events.create(store, name_id, name_en, starts, ends, page)))
+        made.append(
+            (word, events.create(store, name_id, name_en, starts, ends, page, by=BY))
+        )
     return made
 
 
@@ -221,7 +223,7 @@ def _visits(store: Store, rng: random.Random, today: date, days: int) -> list:
     """One or two weekday visits of every institution, as (institution, visit)."""
     made = []
     for name, kind, region, country in INSTITUTIONS:
-        institution = institutions.register(store, name, kind, region, country)
+        institution = institutions.register(store, name, kind, region, country, by=BY)
         words = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
         for _ in range(rng.choice((1, 1, 2))):
             on = today - timedelta(days=rng.randint(1, days - 3))
@@ -229,7 +231,7 @@ def _visits(store: Store, rng: random.Random, today: date, days: int) -> list:
                 on -= timedelta(days=1)
             link = f"{OFFICE}/dokumentasi/{on:%Y/%m}/{words}"
             purpose = rng.choice(PURPOSES[kind])
-            visit = visits.create(store, institution.id, on, purpose, link)
+            visit = visits.create(store, institution.id, on, purpose, link, by=BY)
             made.append((institution, visit))
     return made
 

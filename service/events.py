@@ -3,6 +3,7 @@
 from dataclasses import asdict, dataclass
 from datetime import date
 
+from . import audit, targets
 from .errors import InvalidInput
 from .store import Store
 
@@ -24,17 +25,29 @@ class Event:
 
 
 def create(
-    store: Store, name_id: str, name_en: str, starts: date, ends: date, page: str = ""
+    store: Store,
+    name_id: str,
+    name_en: str,
+    starts: date,
+    ends: date,
+    page: str = "",
+    *,
+    by: str = "",
 ) -> Event:
-    """Record a flagship event."""
+    """Record a flagship event; its page, if any, must pass the target checks
+    (a campaign sends guests there)."""
     if ends < starts:
         raise InvalidInput(f"event {name_en!r} ends before it starts")
+    if page:
+        targets.validate_url(page, store.settings.get("ALLOWED_TARGET_HOSTS", ()))
 
     new_id = str(store.redis.hincrby(store.keys.ids(), "event", 1))
     event = Event(new_id, name_id, name_en, starts.isoformat(), ends.isoformat(), page)
     pipe = store.redis.pipeline()
     pipe.hset(store.keys.event(new_id), mapping=event.to_dict())
     pipe.zadd(store.keys.events(), {new_id: starts.toordinal()})
+    audit.record(store, by or "-", "event.created", f"event:{new_id}", None,
+                 event.to_dict(), pipe=pipe)  # fmt: skip
     pipe.execute()
     return event
 

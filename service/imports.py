@@ -70,7 +70,7 @@ def _check(record: dict) -> _Row:
     return _Row(name, kind, _cell(record, "region"), country, on, purpose, link)
 
 
-def import_csv(store: Store, text: str) -> tuple[dict, list[RowError]]:
+def import_csv(store: Store, text: str, by: str = "") -> tuple[dict, list[RowError]]:
     """Register the institutions (and record the visits) of a CSV text.
 
     Returns the counts (``institutions`` new, ``existing`` already known,
@@ -99,12 +99,11 @@ def import_csv(store: Store, text: str) -> tuple[dict, list[RowError]]:
         try:
             known = institutions.find(store, row.name)
             found = known or institutions.register(
-                store, row.name, row.kind, row.region, row.country
+                store, row.name, row.kind, row.region, row.country, by=by
             )
             if row.visit_date:
-                visits.create(
-                    store, found.id, row.visit_date, row.purpose, row.documentation
-                )
+                visits.create(store, found.id, row.visit_date, row.purpose,
+                              row.documentation, by=by)  # fmt: skip
         except CiberqError as exc:
             errors.append(RowError(number, str(exc)))
             continue

@@ -2,6 +2,7 @@
 
 from dataclasses import asdict, dataclass
 
+from . import audit
 from .errors import InvalidInput
 from .store import Store
 
@@ -51,7 +52,13 @@ def find(store: Store, name: str) -> Institution | None:
 
 
 def register(
-    store: Store, name: str, kind: str = "", region: str = "", country: str = "ID"
+    store: Store,
+    name: str,
+    kind: str = "",
+    region: str = "",
+    country: str = "ID",
+    *,
+    by: str = "",
 ) -> Institution:
     """The institution called ``name``, registered now if it is new."""
     name = _clean_name(name)
@@ -70,6 +77,8 @@ def register(
     if not store.redis.hsetnx(store.keys.institutions(), name.lower(), new_id):
         store.redis.delete(store.keys.institution(new_id))
         return find(store, name)
+    audit.record(store, by or "-", "institution.registered",
+                 f"institution:{new_id}", None, institution.to_dict())  # fmt: skip
     return institution
 
 

@@ -3,6 +3,7 @@
 from dataclasses import asdict, dataclass
 from datetime import date
 
+from . import audit
 from .errors import InvalidInput
 from .store import Store
 
@@ -28,6 +29,8 @@ def create(
     on: date,
     purpose: str = "",
     documentation: str = "",
+    *,
+    by: str = "",
 ) -> Visit:
     """Record a visit of an existing institution."""
     if not store.redis.exists(store.keys.institution(institution_id)):
@@ -38,6 +41,8 @@ def create(
     pipe = store.redis.pipeline()
     pipe.hset(store.keys.visit(new_id), mapping=visit.to_dict())
     pipe.zadd(store.keys.visits(), {new_id: on.toordinal()})
+    audit.record(store, by or "-", "visit.recorded", f"visit:{new_id}", None,
+                 visit.to_dict(), pipe=pipe)  # fmt: skip
     pipe.execute()
     return visit
 

@@ -5,8 +5,9 @@ import io
 import json
 
 import pytest
+from support import PASSWORD, sign_in, token
 
-from service import audit, clock
+from service import accounts, audit, clock, tokens
 from service.errors import InvalidInput
 
 
@@ -142,3 +143,42 @@ def test_older_filters_by_who_or_subject_within_its_scan(store):
 def test_older_refuses_a_mark_that_is_no_entry_id(store):
     with pytest.raises(InvalidInput, match="not an audit entry id"):
         audit.older(store, before="yesterday")
+
+
+def test_institutions_visits_and_events_say_who_made_them(store, client, runner):
+    _, raw = tokens.create_token(store, "protokol", "staff", by="test")
+    accounts.add_user(store, "wayan", "staff", PASSWORD)
+    sign_in(client, "wayan")
+
+    made = client.post(
+        "/api/v1/institutions",
+        headers={"Authorization": f"Bearer {raw}"},
+        json={"name": "Universitas Udayana", "kind": "university"},
+    )
+    visit = client.post("/admin/visits", data={
+        "csrf_token": token(client, "/admin/visits"), "institution": "1",
+        "date": "2026-11-30", "purpose": "Studi banding", "documentation": "",
+    })  # fmt: skip
+    names = ("Pesta Kesenian Bali", "Bali Arts Festival")
+    added = runner("event", "add", *names, "--from", "2026-06-14",
+                   "--to", "2026-07-13", "--by", "cli:made")  # fmt: skip
+
+    assert (made.status_code, visit.status_code, added.exit_code) == (201, 302, 0)
+    said = {
+        entry["action"]: (entry["who"], entry["subject"], entry["after"])
+        for entry in audit.entries(store)
+    }
+    assert said["institution.registered"][:2] == ("token:protokol", "institution:1")
+    assert said["institution.registered"][2]["name"] == "Universitas Udayana"
+    assert said["visit.recorded"][:2] == ("user:wayan", "visit:1")
+    assert said["visit.recorded"][2]["date"] == "2026-11-30"
+    assert said["event.created"][:2] == ("cli:made", "event:1")
+
+
+def test_an_event_page_that_is_no_safe_target_is_refused(runner, store):
+    bad = runner("event", "add", "Acara", "Event", "--from", "2026-06-14",
+                 "--to", "2026-06-15", "--page", "javascript:alert(1)")  # fmt: skip
+
+    assert bad.exit_code != 0 and bad.stderr.count("\n") == 1
+    assert "Traceback" not in bad.stderr
+    assert audit.entries(store) == []
