@@ -296,28 +296,34 @@ def codes_in_view(filters: Filters, catalog: Catalog) -> list[codes.Code]:
     return found
 
 
-def unique_guests(cube: Cube, filters: Filters, catalog: Catalog, counts) -> int:
-    """Guest-days of the view: each day's estimate, added up over the range.
+def _narrowed(filters: Filters) -> bool:
+    return bool(filters.code or filters.institution or filters.kind)
+
+
+def view_guest_keys(
+    keys, filters: Filters, catalog: Catalog, day: str
+) -> tuple[str, ...]:
+    """The HyperLogLogs whose union estimates the view's guests on one day.
 
     A code, institution or kind filter reads the union of the codes' daily
     estimates; an event filter alone reads the event's; with both, the codes'
     (an upper bound: a guest of those codes may have come for another event).
     """
-    keys = cube.store.keys
-    slugs = None
-    if filters.code or filters.institution or filters.kind:
+    if _narrowed(filters):
         slugs = [c.slug for c in codes_in_view(filters, catalog)]
-        if not slugs:
-            return 0
+        return tuple(keys.code_guests(slug, day) for slug in slugs)
+    if filters.event:
+        return (keys.day_dimension_guests(day, "event", filters.event),)
+    return (keys.day_guests(day),)
+
+
+def unique_guests(cube: Cube, filters: Filters, catalog: Catalog, counts) -> int:
+    """Guest-days of the view: each day's estimate, added up over the range."""
     asked = []
     for day in counts:
-        text = day.isoformat()
-        if slugs is not None:
-            names = tuple(keys.code_guests(slug, text) for slug in slugs)
-        elif filters.event:
-            names = (keys.day_dimension_guests(text, "event", filters.event),)
-        else:
-            names = (keys.day_guests(text),)
+        names = view_guest_keys(cube.store.keys, filters, catalog, day.isoformat())
+        if not names:
+            return 0  # the filters leave no code
         asked.append((day, names))
     return sum(cube.pfcounts(asked))
 
@@ -376,8 +382,9 @@ def stats(
     unique = _unique_per_key(cube, part, group, filters, catalog)
     rows = []
     for key, scans in zip(found["key"], found["scans"], strict=True):
+        # an estimate may overshoot a little; guests never outnumber their scans
         row = {"key": None if key == NONE else key, "scans": int(scans),
-               "unique": unique.get(key, 0)}  # fmt: skip
+               "unique": min(unique.get(key, 0), int(scans))}  # fmt: skip
         if group == "institution":
             row["name"] = catalog.institution_name(key)
             row["kind"] = catalog.kind_of(key)
@@ -388,45 +395,68 @@ def stats(
 
 
 def _unique_per_key(cube, part, group, filters, catalog) -> dict[str, int]:
-    """Guest-days per key: each day's estimate of the key, where it had guests."""
+    """Guest-days per key: each day's estimate of the key, where it had guests.
+
+    Codes, institutions, kinds and days are estimated from the codes the view
+    keeps, so they honour every filter. The other groups have estimates per
+    value of the whole office only: under a filter, each day takes the smaller
+    of the value's and the view's estimate, an upper bound.
+    """
     keys = cube.store.keys
+    daily = kept(part, "daily", filters, catalog)
     if group in FACET_OF:
         facets = kept(part, "facets", filters, catalog)
         values = set(facets.loc[facets["facet"] == FACET_OF[group], "value"])
-        days = set(kept(part, "daily", filters, catalog)["day"])
-        pairs = [(value, day) for value in values for day in days]
+        pairs = [(value, day) for value in values for day in set(daily["day"])]
     else:
-        daily = kept(part, "daily", filters, catalog)
         if group == "kind":
             daily = daily.assign(kind=daily["institution"].map(catalog.kind_of))
+        column = "day_key" if group == "day" else group
         if group == "day":
             daily = daily.assign(day_key=daily["day"].dt.strftime("%Y-%m-%d"))
-            group = "day_key"
-        unique = daily[[group, "day"]].drop_duplicates()
-        pairs = list(unique.itertuples(index=False, name=None))
-        group = "day" if group == "day_key" else group
-    asked = []
-    dates = {day: day.date() for day in {day for _, day in pairs}}
+        pairs = list(daily[[column, "day"]].drop_duplicates().itertuples(
+            index=False, name=None))  # fmt: skip
+    owned: dict[str, list[str]] = {}
+    if group in ("institution", "kind"):
+        for code in codes_in_view(filters, catalog):
+            owned.setdefault(_owner(code, group, catalog), []).append(code.slug)
+    bounded = group in FACET_OF or group == "event"
+    bounded = bounded and (_narrowed(filters) or bool(filters.event))
+    asked, owners = [], []
     for key, day in pairs:
-        text = dates[day].isoformat()
+        text = day.date().isoformat()
+        view = view_guest_keys(keys, filters, catalog, text)
         if group == "day":
-            names = (keys.day_guests(text),)
+            names = view
         elif group == "code":
             names = (keys.code_guests(key, text),)
-        elif group == "kind":
-            ids = sorted(catalog.of_kind(key)) if key != NONE else [NONE]
-            names = tuple(
-                keys.day_dimension_guests(text, "institution", i) for i in ids
-            )
+        elif group in ("institution", "kind"):
+            names = tuple(keys.code_guests(slug, text) for slug in owned.get(key, ()))
         else:
             dimension = FACET_OF.get(group, group)
             names = (keys.day_dimension_guests(text, dimension, key),)
-        asked.append((key, dates[day], names))
+        if not names:
+            continue
+        asked.append((day.date(), names))
+        if bounded and view:
+            asked.append((day.date(), view))
+            owners.append((key, len(asked) - 2, len(asked) - 1))
+        else:
+            owners.append((key, len(asked) - 1, None))
+    counted = cube.pfcounts(asked)
     totals: dict[str, int] = {}
-    counted = cube.pfcounts([(day, names) for _, day, names in asked])
-    for (key, _, _), count in zip(asked, counted, strict=True):
+    for key, own, view_at in owners:
+        count = counted[own]
+        if view_at is not None:
+            count = min(count, counted[view_at])
         totals[key] = totals.get(key, 0) + count
     return totals
+
+
+def _owner(code, group: str, catalog: Catalog) -> str:
+    """The institution (or its kind) a code counts under, as the counters write it."""
+    institution = code.institution or NONE
+    return catalog.kind_of(institution) if group == "kind" else institution
 
 
 def event_phases(

@@ -104,6 +104,26 @@ def test_stats_equal_the_raw_scans(seeded, client, bearer, group):
     assert all(0 < row["unique"] <= row["scans"] for row in rows)
 
 
+@pytest.mark.parametrize("group", query.GROUPS)
+def test_unique_guests_in_the_stats_honour_the_filters(store, client, bearer, group):
+    udayana = institutions.register(store, "Universitas Udayana", "university")
+    jabar = institutions.register(store, "Pemerintah Provinsi Jawa Barat", "province")
+    codes.create(store, "https://baliprov.go.id/a", udayana.id, slug="AAA")
+    codes.create(store, "https://baliprov.go.id/b", jabar.id, slug="BBB")
+    for _ in range(3):  # one guest, three scans
+        client.get("/AAA", headers={"User-Agent": PHONE},
+                   environ_base={"REMOTE_ADDR": "192.0.2.1"})  # fmt: skip
+    for n in range(10):  # ten guests of another plaque
+        client.get("/BBB", headers={"User-Agent": PHONE},
+                   environ_base={"REMOTE_ADDR": f"198.51.100.{n + 1}"})  # fmt: skip
+    day = today(store)
+
+    rows = stats(client, bearer, group_by=group, code="AAA",
+                 **{"from": day, "to": day})  # fmt: skip
+
+    assert [(row["scans"], row["unique"]) for row in rows] == [(3, 1)]
+
+
 def test_stats_with_bots_and_a_shorter_range(seeded, client, bearer):
     last = today(seeded) - timedelta(days=3)
     first = last - timedelta(days=9)
