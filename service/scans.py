@@ -90,12 +90,34 @@ class Scan:
     guest: str = ""  # the day's keyed hash of address and user agent; '' for bots
 
 
+# ISO 639-1 (two letters), and the three-letter ISO 639-3 codes of languages
+# a guest in Bali may well ask for: every other tag counts as "other", so a
+# client cannot mint a new counter field and estimate per request
+LANGUAGES = frozenset(
+    """aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co
+    cr cs cu cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn
+    gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj
+    kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr
+    ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn
+    ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk
+    tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu
+    ban bug ceb fil haw mad min sas yue""".split()
+)
+# codes some older systems still send (ISO 639 withdrew them): Java's "in"
+OLD_LANGUAGES = {"in": "id", "iw": "he", "ji": "yi"}
+OTHER_LANGUAGE = "other"
+
+
 @lru_cache(maxsize=1024)
 def language_of(accept_language: str) -> str:
-    """The primary language a browser asks for first ('id', 'en'), or ''."""
+    """The primary language a browser asks for first ('id', 'en'), 'other' for
+    a tag outside :data:`LANGUAGES`, or '' when it asks for none."""
     first = accept_language.split(",", 1)[0].split(";", 1)[0]
     primary = first.split("-", 1)[0].strip().lower()
-    return primary if primary.isalpha() and len(primary) <= 8 else ""
+    primary = OLD_LANGUAGES.get(primary, primary)
+    if not primary or primary == "*":
+        return ""
+    return primary if primary in LANGUAGES else OTHER_LANGUAGE
 
 
 @lru_cache(maxsize=1024)

@@ -117,8 +117,10 @@ def test_guest_hash_key_changes_every_day(store):
 
 @pytest.mark.parametrize(
     ("header", "language"),
-    [("id-ID,id;q=0.9", "id"), ("en-US", "en"), ("*", ""), ("", ""), ("JA", "ja")],
-)
+    [("id-ID,id;q=0.9", "id"), ("en-US", "en"), ("*", ""), ("", ""), ("JA", "ja"),
+     ("ban-ID", "ban"), ("in-ID", "id"), ("qwzrtyxp", "other"),
+     ("x-pig-latin", "other"), ("1234", "other")],
+)  # fmt: skip
 def test_language_is_the_first_primary_tag(header, language):
     assert scans.language_of(header) == language
 
@@ -126,3 +128,16 @@ def test_language_is_the_first_primary_tag(header, language):
 @pytest.mark.parametrize(("typed", "channel"), [("K7F2X9", "qr"), ("k7f2x9", "typed")])
 def test_upper_case_requests_came_through_the_qr_code(typed, channel):
     assert scans.channel_of(typed) == channel
+
+
+def test_made_up_languages_cannot_mint_counters(client, store, redis):
+    from service import codes
+
+    codes.create(store, "https://example.org/", slug="K7F2X9")
+    for word in ("qwzrtyxp", "abcdefgh", "zzzzzz", "xq"):
+        client.get("/K7F2X9", headers={"Accept-Language": word})
+
+    (counter,) = redis.keys("ciberq:v1:day:*:scans")
+    languages = {field.split("|")[8] for field in redis.hkeys(counter)}
+    assert languages == {"other"}
+    assert len(redis.keys("ciberq:v1:day:*:guests:language:*")) == 1
