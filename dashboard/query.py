@@ -7,6 +7,7 @@ codes. Unique guests are counted per day (the key that hashes guests changes
 every day, DESIGN.md "Privacy"), so a range's unique guests are guest-days.
 """
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -32,6 +33,13 @@ FACET_OF = {
     "origin": "channel",
 }  # fmt: skip
 EVERY = ("day", "week", "month")
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# days a view may ask about: far enough either way for any plaque, near enough
+# that a period before, a week or a month around it is still a date
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2199, 12, 31)
+# what marshmallow's Boolean (the stats call) reads as yes or no, too
+YES = frozenset(("1", "true", "t", "yes", "y", "on"))
+NO = frozenset(("", "0", "false", "f", "no", "n", "off"))
 
 
 @dataclass(frozen=True)
@@ -80,11 +88,28 @@ def today(store: Store) -> date:
 def parse_day(text: str, name: str) -> date:
     """A ``YYYY-MM-DD`` query parameter as a date, or a clear refusal."""
     try:
-        return date.fromisoformat(text)
+        if not DAY.fullmatch(text):
+            raise ValueError(text)  # fromisoformat also reads 2026W011 and 20261203
+        found = date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(
-            f"{name} must be a date as YYYY-MM-DD, not {text!r}"
+            f"{name} must be a date as YYYY-MM-DD, not {text[:40]!r}"
         ) from None
+    if not FIRST_DAY <= found <= LAST_DAY:
+        raise InvalidInput(
+            f"{name} must lie between {FIRST_DAY} and {LAST_DAY}, not {found}"
+        )
+    return found
+
+
+def parse_flag(text: str, name: str) -> bool:
+    """A yes/no query parameter (1, true, yes, on; 0, false, no, off, or empty)."""
+    word = text.strip().lower()
+    if word in YES:
+        return True
+    if word in NO:
+        return False
+    raise InvalidInput(f"{name} must be 1 or 0, not {text[:40]!r}")
 
 
 def parse_filters(args, now: date) -> Filters:
@@ -101,7 +126,7 @@ def parse_filters(args, now: date) -> Filters:
     kind = args.get("kind", "").strip()
     if kind and kind not in institutions.KINDS:
         raise InvalidInput(f"kind must be one of {', '.join(institutions.KINDS)}")
-    bots = args.get("include_bots", "").lower() in ("1", "true", "yes", "on")
+    bots = parse_flag(args.get("include_bots", ""), "include_bots")
     return Filters(
         start, end, kind, args.get("institution", "").strip(),
         args.get("event", "").strip(), args.get("code", "").strip().upper(), bots,

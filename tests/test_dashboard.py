@@ -139,6 +139,9 @@ def test_stats_with_bots_and_a_shorter_range(seeded, client, bearer):
         seeded, "code", first, last, bots=True
     )
     assert sum(r["scans"] for r in everyone) > sum(r["scans"] for r in guests)
+    # the words marshmallow reads as yes mean yes to the filters too
+    said_t = stats(client, bearer, group_by="code", include_bots="t", **dates)
+    assert said_t == everyone
 
 
 @pytest.mark.parametrize("narrow", ["institution", "kind", "event", "code"])
@@ -284,6 +287,10 @@ def test_the_stats_call_needs_a_token(client):
         ({"group_by": "day", "from": "2026-13-01"}, 422),
         ({"group_by": "day", "from": "2026-05-02", "to": "2026-05-01"}, 400),
         ({"group_by": "day", "from": "2020-01-01", "to": "2026-01-01"}, 400),
+        ({"group_by": "day", "from": "9999-12-29", "to": "9999-12-31"}, 400),
+        ({"group_by": "day", "from": "0001-01-01", "to": "0001-01-03"}, 400),
+        ({"group_by": "day", "include_bots": "maybe"}, 422),
+        ({"group_by": "day", "from": "2026W011"}, 400),
     ],
 )
 def test_bad_stats_questions_get_a_json_error(client, bearer, args, status):
@@ -293,8 +300,23 @@ def test_bad_stats_questions_get_a_json_error(client, bearer, args, status):
     assert response.get_json()["error"] in ("invalid_input", "bad_request")
 
 
-def test_bad_filters_get_a_page_in_both_languages(viewer):
-    response = viewer.get("/dashboard/", query_string={"from": "kemarin"})
+@pytest.mark.parametrize(
+    ("path", "args"),
+    [
+        ("/dashboard/", {"from": "kemarin"}),
+        ("/dashboard/", {"from": "0001-01-01", "to": "0001-01-03"}),
+        ("/dashboard/", {"from": "9999-12-29", "to": "9999-12-31"}),
+        ("/dashboard/", {"from": "2026W011"}),
+        ("/dashboard/", {"include_bots": "maybe"}),
+        ("/dashboard/export.csv", {"from": "9999-12-29", "to": "9999-12-31"}),
+        ("/dashboard/export.csv", {"rows": "scans", "to": "0001-01-01"}),
+        ("/dashboard/export.xlsx", {"from": "0001-01-01", "to": "0001-01-03"}),
+        ("/dashboard/report", {"from": "9999-12-29"}),
+        ("/dashboard/event", {"event": "1", "to": "0001-01-01"}),
+    ],
+)
+def test_bad_filters_get_a_page_in_both_languages(viewer, path, args):
+    response = viewer.get(path, query_string=args)
 
     body = response.get_data(as_text=True)
     assert response.status_code == 400
