@@ -417,6 +417,9 @@ def record(store: Store, scan: Scan) -> None:
     write(store, prepare(store, [scan]))
 
 
+MAX_KNOWN_TEXTS = 10_000  # texts a reader keeps between chunks: about 10 MB
+
+
 def read(
     store: Store, start: str = "-", end: str = "+", count: int = 2000
 ) -> Iterator[tuple[str, dict]]:
@@ -434,6 +437,10 @@ def read(
             if (ref := scan.get(field, "")) not in known
         }  # fmt: skip
         if wanted:
+            if len(known) > MAX_KNOWN_TEXTS:
+                # user agents are whatever clients send: keep the memory of a
+                # long export bounded, at the cost of reading some texts again
+                known = {"": ""}
             found = store.redis.hmget(store.keys.texts(), sorted(wanted))
             known.update(zip(sorted(wanted), (f or "" for f in found), strict=True))
         for entry_id, scan in entries:

@@ -102,6 +102,23 @@ def test_the_stream_keeps_long_texts_once_and_read_gives_them_back(store, redis)
     assert ANDROID not in raw.values() and len(raw["user_agent_ref"]) == 11
 
 
+def test_a_long_read_forgets_texts_and_still_fills_every_scan(store, monkeypatch):
+    monkeypatch.setattr(scans, "MAX_KNOWN_TEXTS", 3)  # as after a long export
+    agents_seen = [f"Mozilla/5.0 (Phone {n})" for n in range(9)] * 2
+    for number, user_agent in enumerate(agents_seen):
+        seen = scans.observe(
+            store, slug="MANY", requested="MANY", method="GET",
+            status=scans.REDIRECTED, address=f"192.0.2.{number}",
+            user_agent=user_agent, target="https://example.org/",
+        )  # fmt: skip
+        scans.record(store, seen)
+
+    read = [entry for _, entry in scans.read(store, count=2)]
+
+    assert [e["user_agent"] for e in read] == agents_seen
+    assert {e["target"] for e in read} == {"https://example.org/"}
+
+
 def test_guest_hash_key_changes_every_day(store):
     first = scans.guest_keys.for_day(store, "2026-12-03")
     again = scans.guest_keys.for_day(store, "2026-12-03")
