@@ -432,15 +432,15 @@ def read(
     cursor = start
     while True:
         entries = store.redis.xrange(store.keys.scans(), cursor, end, count=count)
+        if len(known) > MAX_KNOWN_TEXTS:
+            # user agents are whatever clients send: keep the memory of a long
+            # export bounded, at the cost of reading some texts again
+            known = {"": ""}
         wanted = {
             ref for _, scan in entries for field in REFERENCES
             if (ref := scan.get(field, "")) not in known
         }  # fmt: skip
         if wanted:
-            if len(known) > MAX_KNOWN_TEXTS:
-                # user agents are whatever clients send: keep the memory of a
-                # long export bounded, at the cost of reading some texts again
-                known = {"": ""}
             found = store.redis.hmget(store.keys.texts(), sorted(wanted))
             known.update(zip(sorted(wanted), (f or "" for f in found), strict=True))
         for entry_id, scan in entries:
