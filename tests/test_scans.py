@@ -158,3 +158,21 @@ def test_made_up_languages_cannot_mint_counters(client, store, redis):
     languages = {field.split("|")[8] for field in redis.hkeys(counter)}
     assert languages == {"other"}
     assert len(redis.keys("ciberq:v1:day:*:guests:language:*")) == 1
+
+
+def test_a_late_batch_never_moves_the_last_scan_back(store):
+    from datetime import UTC, datetime
+
+    def scan_at(day: int):
+        seen = scans.observe(
+            store, slug="LATE", requested="LATE", method="GET",
+            status=scans.REDIRECTED, address="192.0.2.7", user_agent=ANDROID,
+            at=datetime(2026, 12, day, 12, tzinfo=UTC),
+        )  # fmt: skip
+        scans.record(store, seen)
+
+    scan_at(3)
+    scan_at(1)  # written late, e.g. from the spool after an outage
+
+    assert scans.totals(store, "LATE")["last_scan_at"] == "2026-12-03T12:00:00.000Z"
+    assert scans.totals(store, "LATE")["scans"] == 2

@@ -35,7 +35,12 @@ for _, counter in ipairs(batch.counters) do
 end
 for _, total in ipairs(batch.totals) do
   redis.call('HINCRBY', KEYS[total[1]], total[2], total[3])
-  redis.call('HSET', KEYS[total[1]], 'last_scan_at', total[4])
+  -- a late batch (from the spool, or a slower worker) never moves it back;
+  -- ISO 8601 times in UTC compare as text
+  local seen = redis.call('HGET', KEYS[total[1]], 'last_scan_at')
+  if not seen or seen < total[4] then
+    redis.call('HSET', KEYS[total[1]], 'last_scan_at', total[4])
+  end
 end
 for _, guests in ipairs(batch.guests) do
   redis.call('PFADD', KEYS[guests[1]], unpack(guests[2]))
