@@ -34,7 +34,8 @@ FIELDS = ("message_id", "message_en", "profile_url", "email", "phone",
           "postal_address")  # fmt: skip
 MAX_TEXT = 500
 MAX_LABEL = 200
-MAX_LINKS = 12
+MAX_LINKS = 12  # per document, and on one page once the layers are merged
+NOW_EVENTS = 4  # events happening now that one page shows
 NEXT_EVENTS = 3
 # loose on purpose: the address is shown, never mailed to by the service
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,190}")
@@ -220,8 +221,9 @@ def content(store: Store, code) -> dict:
 def _safe(store: Store, url: str) -> str:
     """``url`` if guests may be sent there, else '' (it is then shown unlinked).
 
-    Event pages and visit documentation may come from older records or the
-    command line; the click-through redirects only to URLs that pass.
+    Every URL is checked again when the page is drawn and when a link is
+    followed, not only when it was saved: event pages and visit documentation
+    may come from older records, and the allowed hosts may have narrowed since.
     """
     try:
         return targets.validate_url(url, store.settings.get("ALLOWED_TARGET_HOSTS", ()))
@@ -250,17 +252,17 @@ def page(store: Store, code, today: date) -> Page:
             f"Dokumentasi kunjungan {local_date(visit_date, 'id')}",
             f"Documentation of the visit on {local_date(visit_date, 'en')}",
         )  # fmt: skip
-    shown.profile = Link(PROFILE, merged["profile_url"], f"Profil {office}",
-                         f"About {office}")  # fmt: skip
+    shown.profile = Link(PROFILE, _safe(store, merged["profile_url"]),
+                         f"Profil {office}", f"About {office}")  # fmt: skip
     day = today.isoformat()
     for event in events.list_all(store):
-        if event.starts <= day <= event.ends:
+        if event.starts <= day <= event.ends and len(shown.now) < NOW_EVENTS:
             shown.now.append(_event_link(store, event))
         elif event.starts > day and len(shown.upcoming) < NEXT_EVENTS:
             shown.upcoming.append(_event_link(store, event))
     shown.extra = [
-        Link(link["id"], link["url"], link["label_id"], link["label_en"])
-        for link in merged["links"]
+        Link(link["id"], _safe(store, link["url"]), link["label_id"], link["label_en"])
+        for link in merged["links"][:MAX_LINKS]
     ]
     return shown
 

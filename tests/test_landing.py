@@ -208,6 +208,48 @@ def test_a_custom_link_goes_only_where_the_page_says(client, store, plaque):
     assert went.headers["Location"] == "https://baliprov.go.id/kuliner"
 
 
+def test_links_saved_before_the_allowed_hosts_narrowed_are_not_followed(
+    client, store, plaque, monkeypatch
+):
+    landing.set_override(store, "office", "", {
+        "profile_url": "https://elsewhere.example/profil",
+        "links": [{"id": "x", "url": "https://elsewhere.example/x", "label_en": "X"}],
+    }, by="test")  # fmt: skip
+    monkeypatch.setitem(store.settings, "ALLOWED_TARGET_HOSTS", ("baliprov.go.id",))
+
+    page = client.get("/UNUD-1", headers={"Accept-Language": "en"})
+    clicks = [client.get(f"/UNUD-1/go/{link}").status_code for link in ("x", "profile")]
+
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "elsewhere.example" not in html
+    assert clicks == [404, 404]
+    assert client.get("/UNUD-1/go/visit").status_code == 302  # an allowed host
+
+
+def test_one_page_shows_at_most_its_share_of_links_and_events(client, store, plaque):
+    label = "&" * landing.MAX_LABEL  # each & is written &amp;
+    many = [{"id": f"l{n}", "url": f"https://baliprov.go.id/{n}",
+             "label_id": label, "label_en": label} for n in range(12)]  # fmt: skip
+    for scope, key in (("office", ""), ("visit", "1"), ("code", "UNUD-1")):
+        mine = [dict(link, id=f"{scope}-{link['id']}") for link in many]
+        landing.set_override(store, scope, key, {"links": mine}, by="test")
+    today = landing.today(store)
+    for n in range(20):
+        events.create(store, f"Acara {n} " + "&" * 150, f"Event {n}", today, today,
+                      "https://baliprov.go.id/acara")  # fmt: skip
+
+    page = client.get("/UNUD-1")
+    css = client.get("/static/landing.css")
+    style = len(css.get_data())
+    css.close()
+
+    assert page.status_code == 200
+    assert len(page.get_data()) + style < 30 * 1024
+    assert page.get_data(as_text=True).count("/UNUD-1/go/") <= (
+        landing.MAX_LINKS + landing.NOW_EVENTS + landing.NEXT_EVENTS + 2
+    )
+
+
 def test_overrides_layer_code_over_visit_over_office(store, plaque):
     landing.set_override(store, "office", "", {
         "message_en": "office", "email": "humas@baliprov.go.id",
