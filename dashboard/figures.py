@@ -70,16 +70,21 @@ def ranking(frame: pd.DataFrame, labels: list[str], top: int = 15) -> Figure:
     """Horizontal bars of the largest values, biggest on top."""
     frame = frame.head(top).iloc[::-1]
     labels = labels[:top][::-1]
+    # bars stand at positions, not at their shortened labels: two names that
+    # shorten alike would otherwise share one category and hide each other
+    places = list(range(len(labels)))
     bar = _bar(
-        frame["scans"], [_short(label) for label in labels], GUEST, orientation="h",
+        frame["scans"], places, GUEST, orientation="h",
         text=list(frame["scans"]), textposition="auto", customdata=labels,
         hovertemplate="%{customdata}: %{x}<extra></extra>",
     )  # fmt: skip
     layout = _layout(
         max(160, 28 * len(frame) + 40),
-        yaxis={"automargin": True, "type": "category"},
+        yaxis={"automargin": True, "tickmode": "array", "tickvals": places,
+               "ticktext": [_short(label) for label in labels],
+               "range": [-0.5, len(labels) - 0.5]},
         xaxis={"automargin": True, "rangemode": "tozero"},
-    )
+    )  # fmt: skip
     return {"data": [bar], "layout": layout}
 
 

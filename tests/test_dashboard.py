@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import openpyxl
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
@@ -514,3 +515,20 @@ def test_an_ended_month_is_read_back_from_its_roll_up(store, redis):
     )  # fmt: skip
     scans.record(store, late)
     assert count(cube.Cube(store)) == 103
+
+
+def test_names_that_shorten_alike_keep_a_bar_each():
+    frame = pd.DataFrame({"key": ["1", "2"], "scans": [5, 3]})
+    names = [
+        "Dinas Kebudayaan Provinsi Jawa Barat",
+        "Dinas Kebudayaan Provinsi Jawa Timur",
+    ]
+
+    drawn = figures.ranking(frame, names)
+
+    (bar,) = drawn["data"]
+    ticks = drawn["layout"]["yaxis"]
+    assert len(set(bar["y"])) == 2 and list(ticks["tickvals"]) == list(bar["y"])
+    assert ticks["ticktext"][0] == ticks["ticktext"][1]  # both shortened alike
+    assert sorted(bar["customdata"]) == sorted(names)
+    go.Figure(figures.parse(figures.as_script(drawn)))
