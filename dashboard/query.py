@@ -422,10 +422,11 @@ def stats(
 def _unique_per_key(cube, part, group, filters, catalog) -> dict[str, int]:
     """Guest-days per key: each day's estimate of the key, where it had guests.
 
-    Codes, institutions, kinds and days are estimated from the codes the view
-    keeps, so they honour every filter. The other groups have estimates per
-    value of the whole office only: under a filter, each day takes the smaller
-    of the value's and the view's estimate, an upper bound.
+    Codes and days, and under a code, institution or kind filter institutions
+    and kinds too, are estimated from the codes the view keeps, so they honour
+    those filters. Otherwise a value has an estimate for the whole office only:
+    under a filter, each day takes the smaller of the value's and the view's
+    estimate, an upper bound.
     """
     keys = cube.store.keys
     daily = kept(part, "daily", filters, catalog)
@@ -441,11 +442,14 @@ def _unique_per_key(cube, part, group, filters, catalog) -> dict[str, int]:
             daily = daily.assign(day_key=daily["day"].dt.strftime("%Y-%m-%d"))
         pairs = list(daily[[column, "day"]].drop_duplicates().itertuples(
             index=False, name=None))  # fmt: skip
+    # institutions and kinds read the filtered codes' estimates only when a
+    # code, institution or kind filter is set; else their own (cheaper)
+    by_codes = group in ("institution", "kind") and _narrowed(filters)
     owned: dict[str, list[str]] = {}
-    if group in ("institution", "kind"):
+    if by_codes:
         for code in codes_in_view(filters, catalog):
             owned.setdefault(_owner(code, group, catalog), []).append(code.slug)
-    bounded = group in FACET_OF or group == "event"
+    bounded = group not in ("day", "code") and not by_codes
     bounded = bounded and (_narrowed(filters) or bool(filters.event))
     asked, owners = [], []
     for key, day in pairs:
@@ -455,8 +459,13 @@ def _unique_per_key(cube, part, group, filters, catalog) -> dict[str, int]:
             names = view
         elif group == "code":
             names = (keys.code_guests(key, text),)
-        elif group in ("institution", "kind"):
+        elif by_codes:
             names = tuple(keys.code_guests(slug, text) for slug in owned.get(key, ()))
+        elif group == "kind":
+            ids = sorted(catalog.of_kind(key)) if key != NONE else [NONE]
+            names = tuple(
+                keys.day_dimension_guests(text, "institution", i) for i in ids
+            )
         else:
             dimension = FACET_OF.get(group, group)
             names = (keys.day_dimension_guests(text, dimension, key),)
