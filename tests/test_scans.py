@@ -82,15 +82,19 @@ def test_days_and_hours_are_counted_in_wita(store, redis):
     assert next(scans.read(store))[1]["at"] == "2026-12-03T16:30:00.000Z"
 
 
+def _scan(store, slug: str, user_agent: str = ANDROID, number: int = 7, **more):
+    """Record one answered scan of ``slug``, from address 192.0.2.``number``."""
+    seen = scans.observe(
+        store, slug=slug, requested=slug, method="GET", status=scans.REDIRECTED,
+        address=f"192.0.2.{number}", user_agent=user_agent, **more,
+    )  # fmt: skip
+    scans.record(store, seen)
+
+
 def test_the_stream_keeps_long_texts_once_and_read_gives_them_back(store, redis):
     agents_seen = [ANDROID, "curl/8.5.0", ANDROID, "TelegramBot (like TwitterBot)"]
     for number, user_agent in enumerate(agents_seen * 2):
-        seen = scans.observe(
-            store, slug="TEXTS", requested="TEXTS", method="GET",
-            status=scans.REDIRECTED, address=f"192.0.2.{number}",
-            user_agent=user_agent, target="https://example.org/acara",
-        )  # fmt: skip
-        scans.record(store, seen)
+        _scan(store, "TEXTS", user_agent, number, target="https://example.org/acara")
 
     read = [entry for _, entry in scans.read(store, count=3)]
 
@@ -106,12 +110,7 @@ def test_a_long_read_forgets_texts_and_still_fills_every_scan(store, monkeypatch
     monkeypatch.setattr(scans, "MAX_KNOWN_TEXTS", 3)  # as after a long export
     agents_seen = [f"Mozilla/5.0 (Phone {n})" for n in range(9)] * 2
     for number, user_agent in enumerate(agents_seen):
-        seen = scans.observe(
-            store, slug="MANY", requested="MANY", method="GET",
-            status=scans.REDIRECTED, address=f"192.0.2.{number}",
-            user_agent=user_agent, target="https://example.org/",
-        )  # fmt: skip
-        scans.record(store, seen)
+        _scan(store, "MANY", user_agent, number, target="https://example.org/")
 
     read = [entry for _, entry in scans.read(store, count=2)]
 
@@ -163,16 +162,9 @@ def test_made_up_languages_cannot_mint_counters(client, store, redis):
 def test_a_late_batch_never_moves_the_last_scan_back(store):
     from datetime import UTC, datetime
 
-    def scan_at(day: int):
-        seen = scans.observe(
-            store, slug="LATE", requested="LATE", method="GET",
-            status=scans.REDIRECTED, address="192.0.2.7", user_agent=ANDROID,
-            at=datetime(2026, 12, day, 12, tzinfo=UTC),
-        )  # fmt: skip
-        scans.record(store, seen)
-
-    scan_at(3)
-    scan_at(1)  # written late, e.g. from the spool after an outage
+    _scan(store, "LATE", at=datetime(2026, 12, 3, 12, tzinfo=UTC))
+    # written late, e.g. from the spool after an outage
+    _scan(store, "LATE", at=datetime(2026, 12, 1, 12, tzinfo=UTC))
 
     assert scans.totals(store, "LATE")["last_scan_at"] == "2026-12-03T12:00:00.000Z"
     assert scans.totals(store, "LATE")["scans"] == 2
