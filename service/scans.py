@@ -106,6 +106,7 @@ LANGUAGES = frozenset(
 # codes some older systems still send (ISO 639 withdrew them): Java's "in"
 OLD_LANGUAGES = {"in": "id", "iw": "he", "ji": "yi"}
 OTHER_LANGUAGE = "other"
+BOT_BROWSER = "bot"
 
 
 @lru_cache(maxsize=1024)
@@ -262,7 +263,9 @@ def shape_of(
     parts = (
         slug if status != UNKNOWN else "?", institution or "-", event or "-",
         status, "1" if bot else "0", agent.device, _clean(agent.os),
-        _clean(agent.browser), language or "-",
+        # a crawler's "browser" is whatever name it gives itself: one field for
+        # all of them, or any client could mint counters (the stream keeps it)
+        BOT_BROWSER if bot else _clean(agent.browser), language or "-",
     )  # fmt: skip
     head = "|".join(parts)
     fields = tuple(f"{head}|{hour:02d}|{channel}" for hour in range(24))

@@ -168,3 +168,19 @@ def test_a_late_batch_never_moves_the_last_scan_back(store):
 
     assert scans.totals(store, "LATE")["last_scan_at"] == "2026-12-03T12:00:00.000Z"
     assert scans.totals(store, "LATE")["scans"] == 2
+
+
+def test_crawlers_naming_themselves_cannot_mint_counters(client, store, redis):
+    from service import codes
+
+    codes.create(store, "https://example.org/", slug="K7F2X9")
+    for name in ("Fooqbot/2.1", "AbcdeSpider/1.0", "Xyzzy Archiver/3.0"):
+        client.get(
+            "/K7F2X9", headers={"User-Agent": f"Mozilla/5.0 (compatible; {name})"}
+        )
+
+    (counter,) = redis.keys("ciberq:v1:day:*:scans")
+    browsers = {field.split("|")[7] for field in redis.hkeys(counter)}
+    assert browsers == {scans.BOT_BROWSER}
+    assert scans.totals(store, "K7F2X9")["bot_scans"] == 3
+    assert {scan["bot_name"] for _, scan in scans.read(store)} != {""}  # kept raw
