@@ -53,6 +53,9 @@ class User:
     active: bool = True
     created_at: str = ""
     created_by: str = ""
+    # raised to end every session of the user at once (see sessions.py); read
+    # with the password, so a sign-in that races a new password is born ended
+    epoch: int = 0
 
     @classmethod
     def from_hash(cls, data: dict) -> "User":
@@ -63,11 +66,14 @@ class User:
             active=data.get("active", "1") == "1",
             created_at=data.get("created_at", ""),
             created_by=data.get("created_by", ""),
+            epoch=int(data.get("epoch") or 0),
         )
 
     def to_dict(self) -> dict:
         """The user as plain JSON-ready data, without any password."""
-        return asdict(self)
+        found = asdict(self)
+        del found["epoch"]
+        return found
 
 
 def can(role: str, action: str) -> bool:
@@ -140,6 +146,13 @@ def _fields(user: User) -> dict:
     return {**asdict(user), "active": "1" if user.active else "0"}
 
 
+def _end_sessions(store: Store, name: str, pipe) -> None:
+    """End every session of a user, on ``pipe``: the epoch makes it certain even
+    for a sign-in racing the change; deleting the keys tidies up."""
+    pipe.hincrby(store.keys.user(name), "epoch", 1)
+    sessions.close_all(store, name, pipe)
+
+
 def get_user(store: Store, name: str) -> User | None:
     """The user with this name (any case), or None."""
     try:
@@ -180,7 +193,7 @@ def _change(store: Store, user: User, action: str, by: str, **changes) -> User:
     pipe.hset(store.keys.user(user.name), mapping=stored)
     if "active" in changes or "role" in changes:
         # a disabled user is out at once; a new role starts from a new sign-in
-        sessions.close_all(store, user.name, pipe)
+        _end_sessions(store, user.name, pipe)
     audit.record(store, by, action, f"user:{user.name}", before, changes, pipe=pipe)
     pipe.execute()
     log.info("user %s: %s by %s", user.name, action, by)
@@ -211,7 +224,7 @@ def set_password(store: Store, name: str, password: str, *, by: str = "") -> Use
     pipe = store.redis.pipeline(transaction=False)
     pipe.hset(store.keys.user(user.name), "password", hashed)
     pipe.delete(store.keys.login_failures("account", _digest(user.name)))
-    sessions.close_all(store, user.name, pipe)  # whoever knew the old one is out
+    _end_sessions(store, user.name, pipe)  # whoever knew the old one is out
     audit.record(store, by, "user.password_changed", f"user:{user.name}", pipe=pipe)
     pipe.execute()
     log.info("user %s: password changed by %s", user.name, by)

@@ -117,9 +117,9 @@ def login_required(action: str):
     def decorate(view):
         @wraps(view)
         def checked(*args, **kwargs):
-            name = sessions.session_user(_store(), session.get("sid", ""))
-            user = accounts.get_user(_store(), name) if name else None
-            if user is None or not user.active:
+            found = sessions.session_user(_store(), session.get("sid"))
+            user = accounts.get_user(_store(), found[0]) if found else None
+            if user is None or not user.active or user.epoch != found[1]:
                 session.clear()
                 asked = request.full_path.rstrip("?")
                 return redirect(url_for("admin.login", next=asked))
@@ -159,9 +159,9 @@ def login():
         return response
 
     # a fresh session at sign-in, so no earlier cookie carries over
-    sessions.close_session(_store(), session.get("sid", ""))
+    sessions.close_session(_store(), session.get("sid"))
     session.clear()
-    session["sid"] = sessions.open_session(_store(), user.name)
+    session["sid"] = sessions.open_session(_store(), user.name, user.epoch)
     log.info("user %s signed in", user.name)
     return redirect(_next_page() or url_for("admin.index"))
 
@@ -179,7 +179,7 @@ def _next_page() -> str:
 @bp.route("/logout", methods=["POST"])
 def logout():
     """End the session, in Redis too (the form carries a CSRF token)."""
-    sessions.close_session(_store(), session.get("sid", ""))
+    sessions.close_session(_store(), session.get("sid"))
     session.clear()
     return redirect(url_for("admin.login"))
 

@@ -53,7 +53,7 @@ key                                         type   holds
 ``P:v1:users``                              zset   every user name, by creation time
 ``P:v1:user:{NAME}:sessions``               set    SHA-256 of each live session of
                                                    the user
-``P:v1:session:DIGEST``                     string the user name of a live sign-in
+``P:v1:session:DIGEST``                     string ``EPOCH|NAME`` of a live sign-in
                                                    session (SHA-256 of its id)
 ``P:v1:logins:SCOPE:DIGEST``                string failed logins of an account or
                                                    address (sha256), for 15 minutes

@@ -6,7 +6,7 @@ import hashlib
 import pytest
 from support import PASSWORD, token
 
-from service import accounts
+from service import accounts, sessions
 
 HOURS = 12 * 3600  # CIBERQ_SESSION_HOURS by default, in seconds
 
@@ -72,7 +72,7 @@ def test_redis_keeps_a_digest_of_the_id_that_each_page_renews(app, redis, staff)
     session_id = _session_id(app, staff)
     digest = hashlib.sha256(session_id.encode()).hexdigest()
     key = f"ciberq:v1:session:{digest}"
-    assert redis.get(key) == "wayan"
+    assert redis.get(key) == "0|wayan"  # the user's session epoch, and name
     everything = [(k, redis.dump(k)) for k in redis.keys("*")]
     assert session_id.encode() not in repr(everything).encode()
 
@@ -105,3 +105,37 @@ def test_signing_in_again_replaces_the_old_session(app, redis, staff):
     old = hashlib.sha256(before.encode()).hexdigest()
     assert not redis.exists(f"ciberq:v1:session:{old}")
     assert staff.get("/admin/").status_code == 200
+
+
+def test_a_sign_in_racing_a_new_password_is_born_ended(app, store, client):
+    accounts.add_user(store, "wayan", "staff", PASSWORD)
+    # the password checked, then changed by an admin, then the session opened
+    checked = accounts.authenticate(store, "wayan", PASSWORD, "192.0.2.1")
+    accounts.set_password(store, "wayan", "a new secret 2026")
+    late = sessions.open_session(store, "wayan", checked.epoch)
+    with client.session_transaction() as cookie:
+        cookie["sid"] = late
+
+    assert client.get("/admin/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "sid", [123, ["a"], {"a": 1}, None, "é" * 10, "x" * 100_000, "", "0|wayan"]
+)
+def test_an_odd_cookie_is_sent_to_the_login_not_a_traceback(app, store, client, sid):
+    accounts.add_user(store, "wayan", "staff", PASSWORD)
+    with client.session_transaction() as cookie:
+        cookie["sid"] = sid
+
+    answer = client.get("/admin/")
+
+    assert answer.status_code == 302
+    assert answer.headers["Location"].startswith("/admin/login")
+
+
+def test_a_cookie_from_before_sessions_lived_in_redis_is_refused(app, store, client):
+    accounts.add_user(store, "wayan", "staff", PASSWORD)
+    with client.session_transaction() as cookie:
+        cookie["user"] = "wayan"  # what the cookie held before
+
+    assert client.get("/admin/").status_code == 302
