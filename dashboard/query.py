@@ -449,7 +449,9 @@ def _unique_per_key(cube, part, group, filters, catalog) -> dict[str, int]:
     if by_codes:
         for code in codes_in_view(filters, catalog):
             owned.setdefault(_owner(code, group, catalog), []).append(code.slug)
-    bounded = group not in ("day", "code") and not by_codes
+    # the code's own estimate knows nothing of events, the others nothing of
+    # codes: where a filter says what they cannot, the view's estimate bounds
+    bounded = group != "day" and not by_codes
     bounded = bounded and (_narrowed(filters) or bool(filters.event))
     asked, owners = [], []
     for key, day in pairs:
@@ -462,7 +464,10 @@ def _unique_per_key(cube, part, group, filters, catalog) -> dict[str, int]:
         elif by_codes:
             names = tuple(keys.code_guests(slug, text) for slug in owned.get(key, ()))
         elif group == "kind":
-            ids = sorted(catalog.of_kind(key)) if key != NONE else [NONE]
+            # "none" is both a code given to no institution and an institution
+            # registered without a kind
+            ids = sorted(catalog.of_kind(key if key != NONE else ""))
+            ids += [NONE] if key == NONE else []
             names = tuple(
                 keys.day_dimension_guests(text, "institution", i) for i in ids
             )

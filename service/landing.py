@@ -262,7 +262,8 @@ def page(store: Store, code, today: date) -> Page:
             shown.upcoming.append(_event_link(store, event))
     shown.extra = [
         Link(link["id"], _safe(store, link["url"]), link["label_id"], link["label_en"])
-        for link in merged["links"][:MAX_LINKS]
+        # past the cap, the links of the nearer layers (code, visit) are kept
+        for link in merged["links"][-MAX_LINKS:]
     ]
     return shown
 

@@ -103,8 +103,9 @@ LANGUAGES = frozenset(
     tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu
     ban bug ceb fil haw mad min sas yue""".split()
 )
-# codes some older systems still send (ISO 639 withdrew them): Java's "in"
-OLD_LANGUAGES = {"in": "id", "iw": "he", "ji": "yi"}
+# codes some systems send for a language the list has: withdrawn ones (Java's
+# "in") and three-letter ISO 639-2 ones
+OLD_LANGUAGES = {"in": "id", "iw": "he", "ji": "yi", "ind": "id", "eng": "en"}
 OTHER_LANGUAGE = "other"
 BOT_BROWSER = "bot"
 
@@ -114,7 +115,7 @@ def language_of(accept_language: str) -> str:
     """The primary language a browser asks for first ('id', 'en'), 'other' for
     a tag outside :data:`LANGUAGES`, or '' when it asks for none."""
     first = accept_language.split(",", 1)[0].split(";", 1)[0]
-    primary = first.split("-", 1)[0].strip().lower()
+    primary = first.replace("_", "-").split("-", 1)[0].strip().lower()
     primary = OLD_LANGUAGES.get(primary, primary)
     if not primary or primary == "*":
         return ""

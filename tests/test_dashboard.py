@@ -125,6 +125,20 @@ def test_unique_guests_in_the_stats_honour_the_filters(store, client, bearer, gr
     assert [(row["scans"], row["unique"]) for row in rows] == [(3, 1)]
 
 
+def test_institutions_without_a_kind_count_under_none(store, client, bearer):
+    kindless = institutions.register(store, "Tanpa Jenis")  # as the new-code form does
+    codes.create(store, "https://baliprov.go.id/", kindless.id, slug="NOKIND")
+    codes.create(store, "https://baliprov.go.id/", slug="NOBODY")
+    for n, slug in enumerate(["NOKIND"] * 3 + ["NOBODY"] * 2):
+        client.get(f"/{slug}", headers={"User-Agent": PHONE},
+                   environ_base={"REMOTE_ADDR": f"192.0.2.{n + 1}"})  # fmt: skip
+    day = today(store)
+
+    rows = stats(client, bearer, group_by="kind", **{"from": day, "to": day})
+
+    assert [(r["key"], r["scans"], r["unique"]) for r in rows] == [(None, 5, 5)]
+
+
 def test_stats_with_bots_and_a_shorter_range(seeded, client, bearer):
     last = today(seeded) - timedelta(days=3)
     first = last - timedelta(days=9)

@@ -245,6 +245,7 @@ def test_one_page_shows_at_most_its_share_of_links_and_events(client, store, pla
 
     assert page.status_code == 200
     assert len(page.get_data()) + style < 30 * 1024
+    assert "/UNUD-1/go/code-l0" in page.get_data(as_text=True)  # nearest layer kept
     assert page.get_data(as_text=True).count("/UNUD-1/go/") <= (
         landing.MAX_LINKS + landing.NOW_EVENTS + landing.NEXT_EVENTS + 2
     )

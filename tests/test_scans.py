@@ -135,7 +135,7 @@ def test_guest_hash_key_changes_every_day(store):
     ("header", "language"),
     [("id-ID,id;q=0.9", "id"), ("en-US", "en"), ("*", ""), ("", ""), ("JA", "ja"),
      ("ban-ID", "ban"), ("in-ID", "id"), ("qwzrtyxp", "other"),
-     ("x-pig-latin", "other"), ("1234", "other")],
+     ("x-pig-latin", "other"), ("1234", "other"), ("en_US", "en"), ("ind", "id")],
 )  # fmt: skip
 def test_language_is_the_first_primary_tag(header, language):
     assert scans.language_of(header) == language
