@@ -3,7 +3,7 @@
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from . import audit
+from . import audit, targets
 from .errors import InvalidInput
 from .store import Store
 
@@ -32,9 +32,12 @@ def create(
     *,
     by: str = "",
 ) -> Visit:
-    """Record a visit of an existing institution."""
+    """Record a visit of an existing institution; its documentation, if any,
+    must be a web address (the landing page links to it)."""
     if not store.redis.exists(store.keys.institution(institution_id)):
         raise InvalidInput(f"institution {institution_id} does not exist")
+    if documentation:
+        targets.validate_url(documentation)
 
     new_id = str(store.redis.hincrby(store.keys.ids(), "visit", 1))
     visit = Visit(new_id, institution_id, on.isoformat(), purpose, documentation)
