@@ -325,17 +325,24 @@ def _narrowed(filters: Filters) -> bool:
     return bool(filters.code or filters.institution or filters.kind)
 
 
-def view_guest_keys(
-    keys, filters: Filters, catalog: Catalog, day: str
+def _view_slugs(filters: Filters, catalog: Catalog) -> list[str] | None:
+    """The codes a code, institution or kind filter keeps; None without one."""
+    if not _narrowed(filters):
+        return None
+    return [code.slug for code in codes_in_view(filters, catalog)]
+
+
+def _view_guest_keys(
+    keys, filters: Filters, slugs: list[str] | None, day: str
 ) -> tuple[str, ...]:
     """The HyperLogLogs whose union estimates the view's guests on one day.
 
-    A code, institution or kind filter reads the union of the codes' daily
-    estimates; an event filter alone reads the event's; with both, the codes'
-    (an upper bound: a guest of those codes may have come for another event).
+    A code, institution or kind filter (``slugs``) reads the union of the
+    codes' daily estimates; an event filter alone reads the event's; with both,
+    the codes' (an upper bound: a guest of those codes may have come for
+    another event).
     """
-    if _narrowed(filters):
-        slugs = [c.slug for c in codes_in_view(filters, catalog)]
+    if slugs is not None:
         return tuple(keys.code_guests(slug, day) for slug in slugs)
     if filters.event:
         return (keys.day_dimension_guests(day, "event", filters.event),)
@@ -344,12 +351,12 @@ def view_guest_keys(
 
 def unique_guests(cube: Cube, filters: Filters, catalog: Catalog, counts) -> int:
     """Guest-days of the view: each day's estimate, added up over the range."""
-    asked = []
-    for day in counts:
-        names = view_guest_keys(cube.store.keys, filters, catalog, day.isoformat())
-        if not names:
-            return 0  # the filters leave no code
-        asked.append((day, names))
+    slugs = _view_slugs(filters, catalog)
+    if slugs == []:
+        return 0  # the filters leave no code
+    keys = cube.store.keys
+    asked = [(day, _view_guest_keys(keys, filters, slugs, day.isoformat()))
+             for day in counts]  # fmt: skip
     return sum(cube.pfcounts(asked))
 
 
@@ -444,7 +451,8 @@ def _unique_per_key(cube, part, group, filters, catalog) -> dict[str, int]:
             index=False, name=None))  # fmt: skip
     # institutions and kinds read the filtered codes' estimates only when a
     # code, institution or kind filter is set; else their own (cheaper)
-    by_codes = group in ("institution", "kind") and _narrowed(filters)
+    slugs = _view_slugs(filters, catalog)
+    by_codes = group in ("institution", "kind") and slugs is not None
     owned: dict[str, list[str]] = {}
     if by_codes:
         for code in codes_in_view(filters, catalog):
@@ -452,11 +460,11 @@ def _unique_per_key(cube, part, group, filters, catalog) -> dict[str, int]:
     # the code's own estimate knows nothing of events, the others nothing of
     # codes: where a filter says what they cannot, the view's estimate bounds
     bounded = group != "day" and not by_codes
-    bounded = bounded and (_narrowed(filters) or bool(filters.event))
+    bounded = bounded and (slugs is not None or bool(filters.event))
     asked, owners = [], []
     for key, day in pairs:
         text = day.date().isoformat()
-        view = view_guest_keys(keys, filters, catalog, text)
+        view = _view_guest_keys(keys, filters, slugs, text)
         if group == "day":
             names = view
         elif group == "code":
