@@ -33,6 +33,8 @@ def open_session(store: Store, name: str, epoch: int) -> str:
     seconds = _lifetime(store)
     pipe = store.redis.pipeline(transaction=False)
     pipe.set(store.keys.session(digest), f"{epoch}|{name}", ex=seconds)
+    # the list only tidies up (the epoch ends sessions): it may expire before a
+    # session that pages keep renewing, which then simply runs out on its own
     pipe.sadd(store.keys.user_sessions(name), digest)
     pipe.expire(store.keys.user_sessions(name), seconds)
     pipe.execute()
@@ -54,7 +56,6 @@ def session_user(store: Store, session_id) -> tuple[str, int] | None:
     epoch, _, name = (value or "").partition("|")
     if not name or not epoch.isdigit():
         return None
-    store.redis.expire(store.keys.user_sessions(name), seconds)
     return name, int(epoch)
 
 
