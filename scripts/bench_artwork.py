@@ -68,12 +68,17 @@ def fit(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("L").resize((SIZE, SIZE), Image.NEAREST))
 
 
+def _drawn(symbol: segno.QRCode) -> np.ndarray:
+    """A segno symbol with its quiet zone of 4, black on white, fitted."""
+    rows = list(symbol.matrix_iter(scale=1, border=4))
+    pixels = np.where(np.array(rows, dtype=bool), DARK, LIGHT).astype(np.uint8)
+    return fit(Image.fromarray(pixels))
+
+
 def ours(slug: str) -> tuple[str, np.ndarray]:
     """Our plaque symbol: the upper-case short URL at level H, quiet zone 4."""
     text = f"{BASE_URL}/{slug}".upper()
-    rows = list(make_symbol(text, error="H").matrix_iter(scale=1, border=4))
-    pixels = np.where(np.array(rows, dtype=bool), DARK, LIGHT).astype(np.uint8)
-    return text, fit(Image.fromarray(pixels))
+    return text, _drawn(make_symbol(text, error="H"))
 
 
 def typical(slug: str) -> tuple[str, np.ndarray]:
@@ -91,9 +96,7 @@ def masked(mask: int) -> Callable:
     def render(slug: str) -> tuple[str, np.ndarray]:
         text = f"{BASE_URL}/{slug}".upper()
         symbol = segno.make_qr(text, error="H", boost_error=False, mask=mask)
-        rows = list(symbol.matrix_iter(scale=1, border=4))
-        pixels = np.where(np.array(rows, dtype=bool), DARK, LIGHT).astype(np.uint8)
-        return text, fit(Image.fromarray(pixels))
+        return text, _drawn(symbol)
 
     return render
 
