@@ -268,6 +268,15 @@ def run(
     return rows
 
 
+def difference(row: dict, pairs: int) -> tuple[float, float]:
+    """Ours minus typical decode rate of a row, and the half-width of its 95 %
+    confidence interval, from the paired counts (Wald interval for the
+    difference of two paired proportions)."""
+    wins, losses = row["only_ours"], row["only_typical"]
+    spread = wins + losses - (wins - losses) ** 2 / pairs
+    return (wins - losses) / pairs, 1.96 * math.sqrt(max(spread, 0)) / pairs
+
+
 def sign_test(wins: int, losses: int) -> float:
     """One-sided exact sign test: P(at least `losses` of the discordant pairs
     go against ours) if each went either way with even odds."""
@@ -311,20 +320,32 @@ def _layout(head: tuple, cells: list[tuple], markdown: bool, right: int) -> str:
     )
 
 
-def table(rows: list[dict], markdown: bool) -> str:
-    """The decode-rate table, with the pairs where only one of the two read."""
-    head = ("damage", "strength", "ours", "typical", "only ours", "only typical")
-    cells = [
-        (
-            row["kind"],
-            f"{row['strength']:g} {row['unit']}".strip(),
-            f"{row['ours']:.1%}",
-            f"{row['typical']:.1%}",
-            str(row["only_ours"]),
-            str(row["only_typical"]),
+def table(rows: list[dict], pairs: int, markdown: bool) -> str:
+    """The decode-rate table, with the pairs where only one of the two read and
+    the difference in points with its 95 % interval."""
+    head = (
+        "damage",
+        "strength",
+        "ours",
+        "typical",
+        "only ours",
+        "only typical",
+        "ours - typical",
+    )
+    cells = []
+    for row in rows:
+        shift, margin = difference(row, pairs)
+        cells.append(
+            (
+                row["kind"],
+                f"{row['strength']:g} {row['unit']}".strip(),
+                f"{row['ours']:.1%}",
+                f"{row['typical']:.1%}",
+                str(row["only_ours"]),
+                str(row["only_typical"]),
+                f"{shift * 100:+.1f} ± {margin * 100:.1f}" if margin else "0",
+            )
         )
-        for row in rows
-    ]
     return _layout(head, cells, markdown, right=2)
 
 
@@ -387,7 +408,7 @@ def main() -> int:
     elapsed = time.monotonic() - started
     losing = losing_kinds(rows)
 
-    print(table(rows, args.markdown))
+    print(table(rows, args.codes * args.trials, args.markdown))
     print()
     print(verdict_table(rows, args.markdown))
     print()
