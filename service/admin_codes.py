@@ -1,7 +1,7 @@
 """Staff pages for codes: list and search them, issue new ones (one per
 delegate of a visit at once), and on each code's page read its counts, what it
 opens now or at a chosen moment, and its history; retarget, revert a change,
-disable, enable, and download its artwork.
+disable, enable, and download its artwork; and print sheets of many codes.
 
 The routes hang on the staff blueprint of :mod:`service.admin`, so they share
 its sign-in, role check, CSRF check and page context.
@@ -29,6 +29,7 @@ from . import (
     events,
     institutions,
     scans,
+    sheets,
     targets,
     visits,
 )
@@ -81,6 +82,11 @@ class RevertForm(FlaskForm):
 
 # the artwork formats offered for download, with their content types
 DOWNLOADS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+# many codes at once: a PDF sheet with crop marks, or a zip of SVG files
+SHEETS = {"pdf": "application/pdf", "zip": "application/zip"}
+# a sheet drawn while a page waits holds a worker that also answers scans
+# (about 8 ms a code); more than this, `ciberq qr sheet` draws it
+MAX_PAGE_SHEET = 200
 
 
 def _matches(row: dict, query: str) -> bool:
@@ -89,9 +95,9 @@ def _matches(row: dict, query: str) -> bool:
     return any(text in field.lower() for field in fields)
 
 
-def code_rows(store, query: str = "") -> list[dict]:
-    """Codes as table rows, newest first, matching ``query`` on slug, target
-    or institution name (case ignored)."""
+def _rows(store, query: str = "") -> list[dict]:
+    """Codes as table rows without their counts, newest first, matching
+    ``query`` on slug, target or institution name (case ignored)."""
     names = {item.id: item.name for item in institutions.list_all(store)}
     rows = [
         {
@@ -104,6 +110,12 @@ def code_rows(store, query: str = "") -> list[dict]:
     ]
     if query:
         rows = [row for row in rows if _matches(row, query)]
+    return rows
+
+
+def code_rows(store, query: str = "") -> list[dict]:
+    """Codes as table rows, newest first, with their guests' scans; see _rows."""
+    rows = _rows(store, query)
     counts = scans.guest_scans(store, [row["slug"] for row in rows])
     for row, count in zip(rows, counts, strict=True):
         row["scans"] = count
@@ -116,7 +128,9 @@ def index():
     """Every code, with a search box."""
     query = request.args.get("q", "").strip()
     rows = code_rows(_store(), query)
-    return _status_page("admin/index.html", 200, rows=rows, query=query)
+    return _status_page(
+        "admin/index.html", 200, rows=rows, query=query, most=MAX_PAGE_SHEET
+    )
 
 
 @bp.route("/codes/new", methods=["GET", "POST"])
@@ -325,3 +339,46 @@ def download(slug: str, fmt: str):
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/sheet.<kind>")
+@login_required("read")
+def sheet(kind: str):
+    """Many codes' artwork as a file: a PDF sheet (``kind`` pdf) or a zip of SVG
+    files, for the codes named (``slug``, repeated), a ``visit``, or those the
+    code list shows for the search ``q`` (all without one). ``institution=1``
+    adds each institution's name under the caption."""
+    if kind not in SHEETS:
+        abort(404)
+    store = _store()
+    slugs = request.args.getlist("slug")
+    visit_id = request.args.get("visit", "")
+    if not (slugs or visit_id):
+        slugs = [row["slug"] for row in _rows(store, request.args.get("q", "").strip())]
+        if not slugs:
+            return _sheet_refused(400, error="no code matches; nothing to draw")
+    if len(slugs) > MAX_PAGE_SHEET:
+        return _sheet_refused(413, too_many=len(slugs))
+    try:
+        chosen = sheets.chosen_codes(store, slugs, visit_id or None)
+        if len(chosen) > MAX_PAGE_SHEET:
+            return _sheet_refused(413, too_many=len(chosen))
+        items = sheets.captioned(
+            store, chosen, with_institution=request.args.get("institution") == "1"
+        )
+        body = sheets.sheet_pdf(items) if kind == "pdf" else sheets.svg_zip(items)
+    except CiberqError as exc:
+        return _sheet_refused(exc.http_status, error=str(exc))
+    name = f"visit-{visit_id}" if visit_id else "codes"
+    response = current_app.response_class(body, mimetype=SHEETS[kind])
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{sheets.slug_of(name)}.{kind}"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _sheet_refused(status: int, **context):
+    return _status_page(
+        "admin/sheet_refused.html", status, most=MAX_PAGE_SHEET, **context
+    )

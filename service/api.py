@@ -187,9 +187,9 @@ def code_artwork(query: dict, slug: str, fmt: str) -> Response:
     code = codes.get(store, slug)
     with_institution = query.pop("institution", False)
     style = artwork.Style(**query)
-    if with_institution and code.institution:
-        found = institutions.get(store, code.institution)
-        style = replace(style, institution=found.name if found else "")
+    if with_institution:
+        name = institutions.name_of(store, code.institution)
+        style = replace(style, institution=name)
 
     short_url = code.short_url(store.settings["BASE_URL"])
     body, warnings = artwork.render(short_url, fmt, style)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import click
 
-from . import artwork, codes, institutions, sheets, visits
+from . import artwork, codes, institutions, sheets
 from .cli_context import pass_context
-from .errors import ArtworkError, InvalidInput
+from .errors import InvalidInput
 
 
 class _SlugOrCommand(click.Group):
@@ -62,11 +62,6 @@ def _warn(warnings: list[str]) -> None:
         click.echo(f"ciberq: warning: {warning}", err=True)
 
 
-def _institution_name(store, code: codes.Code) -> str:
-    found = institutions.get(store, code.institution) if code.institution else None
-    return found.name if found else ""
-
-
 @click.group(cls=_SlugOrCommand)
 def qr():
     """QR artwork: `ciberq qr SLUG -o FILE`, or `ciberq qr sheet ...`."""
@@ -105,7 +100,8 @@ def symbol(ctx, slug, fmt, output, logo, with_institution, **options):
     code = codes.get(store, slug)
     style = _style(**options, logo=Path(logo).read_bytes() if logo else None)
     if with_institution:
-        style = replace(style, institution=_institution_name(store, code))
+        name = institutions.name_of(store, code.institution)
+        style = replace(style, institution=name)
 
     body, warnings = artwork.render(
         code.short_url(store.settings["BASE_URL"]), fmt, style
@@ -143,16 +139,9 @@ def sheet(ctx, slugs, visit_id, everything, output, columns, rows, paper,
     if kind not in (".pdf", ".zip"):
         raise InvalidInput(f"{output} must end in .pdf (a sheet) or .zip (SVG files)")
     store = ctx.store
-    chosen = _chosen_codes(store, slugs, visit_id, everything)
+    chosen = sheets.chosen_codes(store, slugs, visit_id, everything)
     style = _style(**options)
-    base_url = store.settings["BASE_URL"]
-    items = []
-    for code in chosen:
-        short_url = code.short_url(base_url)
-        caption = options["caption"] or short_url.split("://", 1)[-1]
-        if with_institution:
-            caption = f"{caption}\n{_institution_name(store, code)}"
-        items.append((short_url, caption))
+    items = sheets.captioned(store, chosen, options["caption"], with_institution)
 
     with click.progressbar(length=len(items), label="artwork", file=sys.stderr) as bar:
         if kind == ".pdf":
@@ -162,21 +151,3 @@ def sheet(ctx, slugs, visit_id, everything, output, columns, rows, paper,
             body = sheets.svg_zip(items, style, progress=bar.update)
     Path(output).write_bytes(body)
     click.echo(f"{len(items)} codes -> {output}")
-
-
-def _chosen_codes(store, slugs, visit_id, everything) -> list[codes.Code]:
-    """The codes named, of a visit, or all; at least one."""
-    if sum(bool(choice) for choice in (slugs, visit_id, everything)) != 1:
-        raise InvalidInput(
-            "name the codes: SLUG ..., --visit ID or --all (one of them)"
-        )
-    if slugs:
-        return [codes.get(store, slug) for slug in slugs]
-    found = codes.list_codes(store)
-    if visit_id:
-        if visits.get(store, visit_id) is None:
-            raise InvalidInput(f"visit {visit_id} does not exist")
-        found = [code for code in found if code.visit == visit_id]
-    if not found:
-        raise ArtworkError("no codes to draw; create codes first")
-    return found

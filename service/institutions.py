@@ -45,6 +45,12 @@ def get(store: Store, institution_id: str) -> Institution | None:
     return Institution(**data) if data else None
 
 
+def name_of(store: Store, institution_id: str) -> str:
+    """The name of the institution with this id; empty for none or unknown."""
+    found = get(store, institution_id) if institution_id else None
+    return found.name if found else ""
+
+
 def find(store: Store, name: str) -> Institution | None:
     """The institution with this name (case and spacing ignored), or None."""
     found = store.redis.hget(store.keys.institutions(), _clean_name(name).lower())

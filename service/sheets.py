@@ -3,6 +3,8 @@
 A PDF puts the symbols in a grid with their captions and crop marks at every
 cell's corners, on as many pages as it takes; a zip holds one SVG per code,
 named by its slug. Both draw exactly what ``artwork`` draws for one code.
+Which codes go on a sheet (named, of a visit, or all) and their captions are
+worked out here too, for the command line and the staff pages alike.
 """
 
 import io
@@ -16,10 +18,11 @@ from dataclasses import replace
 from reportlab.lib.pagesizes import A3, A4, letter
 from reportlab.pdfgen import canvas
 
-from . import artwork
+from . import artwork, codes, institutions, visits
 from . import artwork_draw as draw
 from .artwork import DEFAULT_STYLE, MM, Style
-from .errors import ArtworkError
+from .errors import ArtworkError, InvalidInput
+from .store import Store
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,50 @@ MARGIN = 10 * MM  # of the page, where most printers cannot print
 PADDING = 4 * MM  # inside a cell: keeps the cut and the crop marks off the symbol
 MARK = 3 * MM  # arm of a crop mark
 CAPTION_PT = 8.0
+
+
+def chosen_codes(
+    store: Store,
+    slugs: tuple[str, ...] | list[str] = (),
+    visit_id: str | None = None,
+    everything: bool = False,
+) -> list[codes.Code]:
+    """The codes named, those of a visit, or all of them; at least one."""
+    if sum(bool(choice) for choice in (slugs, visit_id, everything)) != 1:
+        raise InvalidInput(
+            "name the codes: SLUG ..., --visit ID or --all (one of them)"
+        )
+    if slugs:
+        return [codes.get(store, slug) for slug in slugs]
+    found = codes.list_codes(store)
+    if visit_id:
+        if visits.get(store, visit_id) is None:
+            raise InvalidInput(f"visit {visit_id} does not exist")
+        found = [code for code in found if code.visit == visit_id]
+    if not found:
+        raise ArtworkError("no codes to draw; create codes first")
+    return found
+
+
+def captioned(
+    store: Store,
+    chosen: list[codes.Code],
+    caption: str | None = None,
+    with_institution: bool = False,
+) -> list[tuple[str, str]]:
+    """(short URL, caption) of each code, as the sheet and the zip take them:
+    the lines one code's artwork has under its symbol (``artwork.caption_lines``),
+    with the institution's name if asked."""
+    base_url = store.settings["BASE_URL"]
+    items = []
+    for code in chosen:
+        short_url = code.short_url(base_url)
+        name = institutions.name_of(store, code.institution) if with_institution else ""
+        lines = artwork.caption_lines(
+            short_url, Style(caption=caption, institution=name)
+        )
+        items.append((short_url, "\n".join(lines)))
+    return items
 
 
 def slug_of(text: str) -> str:
