@@ -8,6 +8,7 @@ Errors are JSON with a stable ``error`` code and a ``message``
 (:mod:`service.handlers`).
 """
 
+import re
 from dataclasses import replace
 from functools import wraps
 
@@ -196,9 +197,9 @@ def code_artwork(query: dict, slug: str, fmt: str) -> Response:
     response = Response(body, content_type=CONTENT_TYPES[fmt])
     response.headers["Content-Disposition"] = f'inline; filename="{code.slug}.{fmt}"'
     if warnings:
-        # header values must be ASCII on one line
+        # header values must be printable ASCII on one line
         response.headers["X-Artwork-Warnings"] = " | ".join(
-            w.encode("ascii", "replace").decode() for w in warnings
+            re.sub(r"[^\x20-\x7e]", "?", warning) for warning in warnings
         )
     return response
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from urllib.parse import urlsplit
+from warnings import catch_warnings, simplefilter
 
 import segno
 import zxingcpp
@@ -45,7 +46,13 @@ MAX_LOGO_SIDE = 4096
 DEFAULT_MODULE_PX = 10
 MIN_MODULE_PX = 2
 MAX_BORDER = 20
-MAX_PNG_SIDE = 10_000  # 300 MB of RGB while drawing: enough for 200 mm at 1200 dpi
+# a PNG of 6,000 px (200 mm at 760 dpi; engravers take SVG, PDF or EPS for more)
+# peaks near 300 MB while drawn and checked: one request cannot exhaust a worker
+MAX_PNG_SIDE = 6_000
+MAX_CAPTION_LINES = 4  # the caption's lines and the institution's name
+MAX_CAPTION = 200  # characters of caption and institution together
+# control characters (and line or paragraph separators) break SVG and PDF text
+_UNPRINTABLE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 MAX_VERIFY_SIDE = 2000  # larger images are decoded reduced: faster, same result
 MM = 72 / 25.4  # PDF and EPS points per millimetre
 
@@ -98,7 +105,7 @@ def make_symbol(text: str, error: str = "H") -> segno.QRCode:
 
 def parse_colour(value: str) -> tuple[int, int, int]:
     """The (r, g, b) of a hex colour, #rgb or #rrggbb."""
-    found = _HEX.fullmatch(value.strip()) if isinstance(value, str) else None
+    found = _HEX.fullmatch(value) if isinstance(value, str) else None
     if not found:
         raise ArtworkError(
             f"colour {value!r} is not a hex colour; write it as #rgb or #rrggbb"
@@ -147,10 +154,16 @@ def logo_box(symbol: segno.QRCode) -> tuple[int, int]:
 
 def load_logo(data: bytes) -> Image.Image:
     """The logo as an RGBA image; ArtworkError unless it is a PNG or JPEG."""
-    try:
-        image = Image.open(io.BytesIO(data))
-    except (UnidentifiedImageError, OSError):
-        raise ArtworkError("the logo is not an image; give a PNG or JPEG") from None
+    with catch_warnings():
+        # the size is refused below, before a single pixel is decoded
+        simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data))
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+            raise ArtworkError(
+                "the logo is not an image, or far too large; give a PNG or JPEG "
+                f"at most {MAX_LOGO_SIDE} pixels a side"
+            ) from None
     if image.format not in ("PNG", "JPEG"):
         raise ArtworkError(f"the logo is a {image.format} image; give a PNG or JPEG")
     if max(image.size) > MAX_LOGO_SIDE:
@@ -158,7 +171,12 @@ def load_logo(data: bytes) -> Image.Image:
             f"the logo is {image.size[0]}x{image.size[1]} pixels; "
             f"give one at most {MAX_LOGO_SIDE} pixels a side"
         )
-    return image.convert("RGBA")
+    try:
+        return image.convert("RGBA")
+    except (OSError, ValueError):
+        raise ArtworkError(
+            "the logo file is damaged or cut short; export it again as PNG or JPEG"
+        ) from None
 
 
 def _check_numbers(style: Style) -> None:
@@ -212,9 +230,40 @@ def _check_colours(style: Style) -> list[str]:
     return warnings
 
 
+def _check_caption(style: Style) -> None:
+    """Refuse caption text that no format can draw: control characters, more
+    than MAX_CAPTION_LINES lines or MAX_CAPTION characters."""
+    texts = [style.caption or "", style.institution or ""]
+    for text in texts:
+        if not isinstance(text, str) or _UNPRINTABLE.search(text):
+            raise ArtworkError(
+                "the caption has a control character; write plain text, one line "
+                "per line"
+            )
+    lines = sum(len(text.split("\n")) for text in texts if text)
+    if lines > MAX_CAPTION_LINES or sum(map(len, texts)) > MAX_CAPTION:
+        raise ArtworkError(
+            f"the caption is {lines} lines and {sum(map(len, texts))} characters; a "
+            f"plaque takes at most {MAX_CAPTION_LINES} lines and {MAX_CAPTION} "
+            "characters with the institution's name"
+        )
+
+
+def _check_module(module_mm: float, width_mm: float, total: int, style: Style):
+    """Refuse modules narrower than the plaque maker can draw."""
+    if module_mm < style.min_module_mm:
+        need = math.ceil(style.min_module_mm * total)
+        raise ArtworkError(
+            f"at {width_mm:.3g} mm a module of the {total}-module symbol is "
+            f"{module_mm:.2f} mm, below the {style.min_module_mm:g} mm the plaque "
+            f"maker can engrave; make it at least {need} mm wide"
+        )
+
+
 def check(text: str, style: Style) -> list[str]:
     """Refuse a style that cannot make a readable symbol of text; return warnings."""
     _check_numbers(style)
+    _check_caption(style)
     warnings = _check_colours(style)
     symbol = make_symbol(text, style.error)
     total = symbol.symbol_size(border=style.border)[0]
@@ -225,14 +274,7 @@ def check(text: str, style: Style) -> list[str]:
             "ISO/IEC 18004:2015, 6.3.8 asks; some phones will not find the symbol"
         )
     if style.size_mm is not None:
-        module = style.size_mm / total
-        if module < style.min_module_mm:
-            need = math.ceil(style.min_module_mm * total)
-            raise ArtworkError(
-                f"at {style.size_mm:g} mm a module of the {total}-module symbol is "
-                f"{module:.2f} mm, below the {style.min_module_mm:g} mm the plaque "
-                f"maker can engrave; make it at least {need} mm wide"
-            )
+        _check_module(style.size_mm / total, style.size_mm, total, style)
     if not _ALPHANUMERIC.fullmatch(text):
         bad = "".join(sorted({c for c in text if not _ALPHANUMERIC.fullmatch(c)}))
         upper = make_symbol(text.upper(), style.error) if text.isascii() else symbol
@@ -243,6 +285,12 @@ def check(text: str, style: Style) -> list[str]:
             f"{text[:60]} cannot be written in QR alphanumeric mode because of "
             f"{bad[:20]!r}, so its symbol is version {symbol.version}{instead}; "
             "write the base URL in upper case, with letters, digits and :/.- only"
+        )
+    missing = draw.missing_letters(f"{style.caption or ''}{style.institution or ''}")
+    if missing:
+        warnings.append(
+            f"the caption font has no letters for {missing[:20]!r}: they print as "
+            "boxes in PNG and PDF; write the caption in Latin letters"
         )
     if style.logo is not None:
         load_logo(style.logo)
@@ -343,7 +391,11 @@ def render(
     warnings = check(text, style)
     plan = layout(text, style)
     pixels = style.size_px or DEFAULT_MODULE_PX * plan.total
-    module_mm = (style.size_mm or pixels / style.dpi * 25.4) / plan.total
+    width_mm = style.size_mm or pixels / style.dpi * 25.4
+    module_mm = width_mm / plan.total
+    if fmt in ("pdf", "eps") and style.size_mm is None:
+        # a PDF or EPS is printed at the size it says: pixels at the dpi
+        _check_module(module_mm, width_mm, plan.total, style)
 
     if fmt == "png":
         image = draw.png_image(plan, *png_geometry(plan.total, style))

@@ -11,19 +11,29 @@ import io
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import registerFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
+
+from .errors import ArtworkError
 
 # caption letters, as a share of the symbol's width with its quiet zone
 CAPTION_SIZE = 0.075
 LINE_PITCH = 1.3  # distance of caption lines, in letter sizes
 FIT = 0.94  # share of the width a caption line may fill
-FONT = "Helvetica"  # PDF's standard font; SVG asks for it or a sans-serif
+# DejaVu Sans (free licence, service/fonts/DejaVuSans.LICENSE) draws Latin with
+# every accent, Greek and Cyrillic in PNG and PDF: a partner's name prints as
+# written. Scripts it lacks (Balinese, Chinese ...) are warned about in artwork.
+FONT_FILE = str(Path(__file__).with_name("fonts") / "DejaVuSans.ttf")
+FONT = "DejaVuSans"  # its name in PDFs, where ReportLab embeds the letters used
+SVG_FONTS = "DejaVu Sans, Helvetica, Arial, sans-serif"
+MIN_CAPTION_PX = 6  # smaller letters in a PNG cannot be read
 
 
 @dataclass(frozen=True)
@@ -85,8 +95,22 @@ def _fitted_logo(plan: Layout, module: float) -> tuple[Image.Image, float, float
 
 @lru_cache(maxsize=32)
 def _font(size: int) -> ImageFont.FreeTypeFont:
-    """Pillow's own font (shipped with Pillow, no system fonts) at a pixel size."""
-    return ImageFont.load_default(size=size)
+    """The caption font at a pixel size."""
+    return ImageFont.truetype(FONT_FILE, size)
+
+
+@lru_cache(maxsize=1)
+def _pdf_font() -> TTFont:
+    """The caption font, registered with ReportLab once."""
+    font = TTFont(FONT, FONT_FILE)
+    registerFont(font)
+    return font
+
+
+def missing_letters(text: str) -> str:
+    """The characters of text that the caption font has no letter for."""
+    known = _pdf_font().face.charToGlyph
+    return "".join(sorted({c for c in text if c != "\n" and ord(c) not in known}))
 
 
 def png_image(plan: Layout, module: int, extra: int) -> Image.Image:
@@ -119,6 +143,11 @@ def png_image(plan: Layout, module: int, extra: int) -> Image.Image:
     ):
         font = _font(size)
         fitted = round(_fit(size, font.getlength(line), FIT * side))
+        if fitted < MIN_CAPTION_PX:
+            raise ArtworkError(
+                f"the caption line {line[:40]!r} is too long for a symbol {side} "
+                "pixels wide; shorten it, break it into lines or draw larger"
+            )
         pen.text((side / 2, y), line, fill=plan.dark, font=_font(fitted), anchor="ms")
     return image
 
@@ -163,10 +192,10 @@ def svg(plan: Layout, width: float, unit: str) -> bytes:
     for line, y in zip(
         plan.lines, _baselines(len(plan.lines), total, size), strict=True
     ):
-        fitted = _fit(size, stringWidth(line, FONT, size), FIT * total)
+        fitted = _fit(size, _pdf_font().stringWidth(line, size), FIT * total)
         parts.append(
-            f'<text x="{total / 2:g}" y="{y:g}" font-family="Helvetica, Arial, '
-            f'sans-serif" font-size="{fitted:.3g}" text-anchor="middle" '
+            f'<text x="{total / 2:g}" y="{y:g}" font-family="{SVG_FONTS}" '
+            f'font-size="{fitted:.3g}" text-anchor="middle" '
             f'fill="{_hex(plan.dark)}">{escape(line)}</text>'
         )
     parts.append("</svg>\n")
@@ -208,7 +237,7 @@ def draw_caption(pdf: canvas.Canvas, lines, centre: float, top: float, size: flo
     """Draw caption lines centred under a symbol whose bottom is at top."""
     pdf.setFillColorRGB(*(c / 255 for c in colour))
     for line, y in zip(lines, _baselines(len(lines), 0, size), strict=True):
-        fitted = _fit(size, stringWidth(line, FONT, size), room)
+        fitted = _fit(size, _pdf_font().stringWidth(line, size), room)
         pdf.setFont(FONT, fitted)
         pdf.drawCentredString(centre, top - y, line)
 

@@ -5,6 +5,7 @@ from ``--format`` or the file's extension); ``ciberq qr sheet`` writes many
 codes as a PDF sheet with crop marks, or as a zip of SVG files.
 """
 
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -32,7 +33,7 @@ def _style_options(command):
                      help="Physical width of the symbol with its quiet zone."),
         click.option("--dpi", type=click.IntRange(72, 2400), default=300,
                      show_default=True, help="Resolution of a PNG at --size-mm."),
-        click.option("--size-px", type=click.IntRange(21, 10000),
+        click.option("--size-px", type=click.IntRange(21, artwork.MAX_PNG_SIDE),
                      help="Width of a PNG symbol in pixels."),
         click.option("--error", "error_level", default="H", show_default=True,
                      type=click.Choice(artwork.ERROR_LEVELS, case_sensitive=False),
@@ -60,6 +61,36 @@ def _style(size_mm, dpi, size_px, error_level, dark, light, caption, logo=None):
 def _warn(warnings: list[str]) -> None:
     for warning in warnings:
         click.echo(f"ciberq: warning: {warning}", err=True)
+
+
+def _writable(output: str) -> Path:
+    """The output file, refused before any drawing if it cannot be written."""
+    path = Path(output)
+    if not path.parent.is_dir():
+        raise InvalidInput(f"folder {path.parent} does not exist; create it first")
+    target = path if path.exists() else path.parent
+    if not os.access(target, os.W_OK):
+        raise InvalidInput(f"{output} cannot be written here; choose another place")
+    return path
+
+
+def _write(path: Path, body: bytes) -> None:
+    try:
+        path.write_bytes(body)
+    except OSError as exc:
+        raise InvalidInput(f"{path} could not be written: {exc.strerror}") from None
+
+
+def _disabled(chosen: list[codes.Code]) -> list[str]:
+    """A warning for codes that are switched off: their plaques would not open."""
+    off = [code.slug for code in chosen if not code.active]
+    if not off:
+        return []
+    return [
+        f"disabled, so a scan of the plaque shows a page that it is no longer in "
+        f"use: {', '.join(off[:10])}{' ...' if len(off) > 10 else ''}; "
+        "`ciberq code enable SLUG` switches one on again"
+    ]
 
 
 @click.group(cls=_SlugOrCommand)
@@ -96,6 +127,7 @@ def symbol(ctx, slug, fmt, output, logo, with_institution, **options):
         raise InvalidInput(
             f"cannot tell the format of {output}; give --format png, svg, pdf or eps"
         )
+    path = _writable(output)
     store = ctx.store
     code = codes.get(store, slug)
     style = _style(**options, logo=Path(logo).read_bytes() if logo else None)
@@ -106,8 +138,8 @@ def symbol(ctx, slug, fmt, output, logo, with_institution, **options):
     body, warnings = artwork.render(
         code.short_url(store.settings["BASE_URL"]), fmt, style
     )
-    Path(output).write_bytes(body)
-    _warn(warnings)
+    _write(path, body)
+    _warn(warnings + _disabled([code]))
     click.echo(f"{code.slug} -> {output}")
 
 
@@ -138,6 +170,7 @@ def sheet(ctx, slugs, visit_id, everything, output, columns, rows, paper,
     kind = Path(output).suffix.lower()
     if kind not in (".pdf", ".zip"):
         raise InvalidInput(f"{output} must end in .pdf (a sheet) or .zip (SVG files)")
+    path = _writable(output)
     store = ctx.store
     chosen = sheets.chosen_codes(store, slugs, visit_id, everything)
     style = _style(**options)
@@ -149,5 +182,6 @@ def sheet(ctx, slugs, visit_id, everything, output, columns, rows, paper,
                                     paper=paper, progress=bar.update)  # fmt: skip
         else:
             body = sheets.svg_zip(items, style, progress=bar.update)
-    Path(output).write_bytes(body)
+    _write(path, body)
+    _warn(_disabled(chosen))
     click.echo(f"{len(items)} codes -> {output}")

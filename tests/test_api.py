@@ -159,8 +159,19 @@ def test_png_decodes_to_the_upper_case_short_url(client, code, bearer):
         ("/api/v1/codes/PKB-2026/qr.png?size_mm=abc", 422, "invalid_input"),
         ("/api/v1/codes/PKB-2026/qr.png?dark=%23eeeeee", 400, "invalid_artwork"),
         ("/api/v1/codes/PKB-2026/qr.png?error=Z", 422, "invalid_input"),
+        # a line break in a colour used to reach a response header: a 500
+        ("/api/v1/codes/PKB-2026/qr.png?dark=%23fff%0A&light=%23000", 400,
+         "invalid_artwork"),
+        # a hundred caption lines used to make a PNG of gigabytes
+        ("/api/v1/codes/PKB-2026/qr.png?caption=" + "a%0A" * 99 + "a", 400,
+         "invalid_artwork"),
+        ("/api/v1/codes/PKB-2026/qr.png?size_px=74&caption=" + "W" * 200, 400,
+         "invalid_artwork"),
+        ("/api/v1/codes/PKB-2026/qr.svg?caption=a%01b", 400, "invalid_artwork"),
+        ("/api/v1/codes/PKB-2026/qr.pdf?size_px=21&dpi=2400", 400, "invalid_artwork"),
+        ("/api/v1/codes/PKB-2026/qr.png?size_px=10000", 422, "invalid_input"),
     ],
-)
+)  # fmt: skip
 def test_bad_artwork_requests_answer_json(client, code, bearer, path, status, error):
     answer = client.get(path, headers=bearer("viewer"))
 

@@ -374,3 +374,94 @@ def test_a_thin_quiet_zone_warns():
 def test_decode_refuses_what_is_not_an_image():
     with pytest.raises(ArtworkError, match="not a PNG"):
         artwork.decode(b"%PDF-1.4")
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
+@pytest.mark.parametrize(
+    ("style", "message"),
+    [
+        (Style(caption="a\x01b"), "control character"),
+        (Style(caption="a\u2028b"), "control character"),
+        (Style(institution="Universitas\x00"), "control character"),
+        (Style(caption="\n".join("abcde")), "at most 4 lines"),
+        (Style(caption="W" * 150, institution="U" * 60), "200"),
+    ],
+)
+def test_caption_text_no_format_can_draw_is_refused(fmt, style, message):
+    with pytest.raises(ArtworkError, match=message):
+        artwork.render(TEXT, fmt, style)
+
+
+def test_a_caption_too_long_for_a_small_png_is_refused_not_crashed():
+    with pytest.raises(ArtworkError, match="too long for a symbol 74 pixels"):
+        artwork.render(TEXT, "png", Style(size_px=74, caption="W" * 200))
+
+
+@pytest.mark.parametrize("colour", ["#fff\n", " #000", "#000000\r"])
+def test_a_colour_with_spaces_or_line_breaks_is_refused(colour):
+    with pytest.raises(ArtworkError, match="not a hex colour"):
+        artwork.render(TEXT, "png", Style(dark=colour))
+
+
+def test_a_png_larger_than_a_worker_can_afford_is_refused():
+    with pytest.raises(ArtworkError, match="size_px"):
+        artwork.render(TEXT, "png", Style(size_px=artwork.MAX_PNG_SIDE + 1))
+    with pytest.raises(ArtworkError, match="too large"):
+        artwork.render(TEXT, "png", Style(size_mm=500, dpi=1200))
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "eps"])
+@pytest.mark.parametrize("style", [Style(dpi=2400), Style(size_px=100)])
+def test_pdf_and_eps_sized_in_pixels_keep_the_engravers_minimum(fmt, style):
+    # 370 px at 2400 dpi or 100 px at 300 dpi: a symbol under 9 mm wide
+    with pytest.raises(ArtworkError, match="below the 0.4 mm"):
+        artwork.render(TEXT, fmt, style)
+
+
+def test_a_png_sized_in_pixels_is_for_screens_and_not_held_to_millimetres():
+    body, _ = artwork.render(TEXT, "png", Style(size_px=100))
+
+    assert artwork.decode(body) == [TEXT]
+
+
+def _png_of(image: Image.Image, **options) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG", **options)
+    return out.getvalue()
+
+
+def test_a_logo_cut_short_is_refused_in_one_sentence():
+    whole = _png_of(Image.effect_noise((300, 300), 60).convert("RGB"))
+
+    with pytest.raises(ArtworkError, match="damaged or cut short"):
+        artwork.render(TEXT, "png", Style(logo=whole[: len(whole) // 2]))
+
+
+def test_a_logo_bomb_is_refused_before_it_is_decoded():
+    # a 1-bit PNG of 30,000 x 30,000 pixels: small on disk, 900 M pixels decoded
+    bomb = _png_of(Image.new("1", (30_000, 30_000)), optimize=True)
+
+    with pytest.raises(ArtworkError, match="far too large|at most 4096"):
+        artwork.render(TEXT, "png", Style(logo=bomb))
+
+
+def test_accented_names_are_drawn_with_their_letters():
+    name = "Université de Genève · Łódź · Ελλάδα"
+
+    body, warnings = artwork.render(TEXT, "pdf", Style(institution=name))
+
+    assert warnings == []
+    document = pdfium.PdfDocument(body)
+    try:
+        text = document[0].get_textpage().get_text_range()
+    finally:
+        document.close()
+    assert name in text
+    png, _ = artwork.render(TEXT, "png", Style(institution=name))
+    assert artwork.decode(png) == [TEXT]
+
+
+def test_letters_the_caption_font_lacks_are_warned_about():
+    warnings = artwork.check(TEXT, Style(caption="ᬩᬮᬶ Bali"))
+
+    assert any("no letters for" in warning and "ᬩ" in warning for warning in warnings)

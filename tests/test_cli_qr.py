@@ -46,10 +46,13 @@ def test_physical_size_and_dpi_set_the_png_size(runner, code, tmp_path):
         (("qr", "K7F2X9", "-o", "x.png", "--dark", "black-ish"), "colour"),
         (("qr", "sheet", "-o", "x.pdf"), "--all"),
         (("qr", "sheet", "--all", "-o", "x.docx"), ".pdf"),
+        (("qr", "K7F2X9", "-o", "no-such-folder/x.png"), "does not exist"),
+        (("qr", "sheet", "--all", "-o", "no-such-folder/x.pdf"), "does not exist"),
+        (("qr", "K7F2X9", "-o", "x.png", "--caption", "a\x01b"), "control"),
     ],
 )
 def test_bad_artwork_requests_are_one_line(runner, code, tmp_path, args, says):
-    args = [str(tmp_path / a) if a.startswith("x.") else a for a in args]
+    args = [str(tmp_path / a) if a.startswith(("x.", "no-such")) else a for a in args]
 
     outcome = runner(*args)
 
@@ -87,3 +90,14 @@ def test_zip_holds_one_svg_per_code_of_a_visit(runner, store, tmp_path):
     assert outcome.exit_code == 0, outcome.stderr
     names = zipfile.ZipFile(io.BytesIO(output.read_bytes())).namelist()
     assert sorted(names) == sorted(f"{slug}.svg" for slug in made)
+
+
+def test_a_disabled_code_is_drawn_with_a_warning(runner, store, code, tmp_path):
+    codes.disable(store, "K7F2X9")
+
+    one = runner("qr", "K7F2X9", "-o", str(tmp_path / "off.png"))
+    sheet = runner("qr", "sheet", "K7F2X9", "-o", str(tmp_path / "off.pdf"))
+
+    assert one.exit_code == 0 and sheet.exit_code == 0
+    assert "disabled" in one.stderr and "K7F2X9" in one.stderr
+    assert "disabled" in sheet.stderr and "code enable" in sheet.stderr
