@@ -343,7 +343,9 @@ def table(rows: list[dict], pairs: int, markdown: bool) -> str:
                 f"{row['typical']:.1%}",
                 str(row["only_ours"]),
                 str(row["only_typical"]),
-                f"{shift * 100:+.1f} ± {margin * 100:.1f}" if margin else "0",
+                f"{shift * 100:+.1f} ± {margin * 100:.1f}"
+                if row["only_ours"] or row["only_typical"]
+                else "0",
             )
         )
     return _layout(head, cells, markdown, right=2)

@@ -357,15 +357,15 @@ def sheet(kind: str):
         slugs = [row["slug"] for row in _rows(store, request.args.get("q", "").strip())]
         if not slugs:
             return _sheet_refused(400, error="no code matches; nothing to draw")
+    if slugs and visit_id:
+        return _sheet_refused(400, error="choose a visit or codes, not both")
     if len(slugs) > MAX_PAGE_SHEET:
         return _sheet_refused(413, too_many=len(slugs))
     try:
         chosen = sheets.chosen_codes(store, slugs, visit_id or None)
         if len(chosen) > MAX_PAGE_SHEET:
             return _sheet_refused(413, too_many=len(chosen))
-        items = sheets.captioned(
-            store, chosen, with_institution=request.args.get("institution") == "1"
-        )
+        items = sheets.entries(store, chosen, request.args.get("institution") == "1")
         body = sheets.sheet_pdf(items) if kind == "pdf" else sheets.svg_zip(items)
     except CiberqError as exc:
         return _sheet_refused(exc.http_status, error=str(exc))

@@ -25,6 +25,7 @@ from . import (
     events,
     institutions,
     schemas,
+    sheets,
     tokens,
     visits,
 )
@@ -194,6 +195,7 @@ def code_artwork(query: dict, slug: str, fmt: str) -> Response:
 
     short_url = code.short_url(store.settings["BASE_URL"])
     body, warnings = artwork.render(short_url, fmt, style)
+    warnings += sheets.disabled([code])
     response = Response(body, content_type=CONTENT_TYPES[fmt])
     response.headers["Content-Disposition"] = f'inline; filename="{code.slug}.{fmt}"'
     if warnings:

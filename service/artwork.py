@@ -159,7 +159,13 @@ def load_logo(data: bytes) -> Image.Image:
         simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data))
-        except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        except (
+            UnidentifiedImageError,
+            OSError,
+            ValueError,
+            SyntaxError,  # Pillow's word for a broken PNG chunk
+            Image.DecompressionBombError,
+        ):
             raise ArtworkError(
                 "the logo is not an image, or far too large; give a PNG or JPEG "
                 f"at most {MAX_LOGO_SIDE} pixels a side"
@@ -173,7 +179,7 @@ def load_logo(data: bytes) -> Image.Image:
         )
     try:
         return image.convert("RGBA")
-    except (OSError, ValueError):
+    except (OSError, ValueError, SyntaxError):
         raise ArtworkError(
             "the logo file is damaged or cut short; export it again as PNG or JPEG"
         ) from None

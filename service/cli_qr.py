@@ -81,18 +81,6 @@ def _write(path: Path, body: bytes) -> None:
         raise InvalidInput(f"{path} could not be written: {exc.strerror}") from None
 
 
-def _disabled(chosen: list[codes.Code]) -> list[str]:
-    """A warning for codes that are switched off: their plaques would not open."""
-    off = [code.slug for code in chosen if not code.active]
-    if not off:
-        return []
-    return [
-        f"disabled, so a scan of the plaque shows a page that it is no longer in "
-        f"use: {', '.join(off[:10])}{' ...' if len(off) > 10 else ''}; "
-        "`ciberq code enable SLUG` switches one on again"
-    ]
-
-
 @click.group(cls=_SlugOrCommand)
 def qr():
     """QR artwork: `ciberq qr SLUG -o FILE`, or `ciberq qr sheet ...`."""
@@ -139,7 +127,7 @@ def symbol(ctx, slug, fmt, output, logo, with_institution, **options):
         code.short_url(store.settings["BASE_URL"]), fmt, style
     )
     _write(path, body)
-    _warn(warnings + _disabled([code]))
+    _warn(warnings + sheets.disabled([code]))
     click.echo(f"{code.slug} -> {output}")
 
 
@@ -174,7 +162,7 @@ def sheet(ctx, slugs, visit_id, everything, output, columns, rows, paper,
     store = ctx.store
     chosen = sheets.chosen_codes(store, slugs, visit_id, everything)
     style = _style(**options)
-    items = sheets.captioned(store, chosen, options["caption"], with_institution)
+    items = sheets.entries(store, chosen, with_institution)
 
     with click.progressbar(length=len(items), label="artwork", file=sys.stderr) as bar:
         if kind == ".pdf":
@@ -183,5 +171,5 @@ def sheet(ctx, slugs, visit_id, everything, output, columns, rows, paper,
         else:
             body = sheets.svg_zip(items, style, progress=bar.update)
     _write(path, body)
-    _warn(_disabled(chosen))
+    _warn(sheets.disabled(chosen))
     click.echo(f"{len(items)} codes -> {output}")

@@ -3,8 +3,10 @@
 A PDF puts the symbols in a grid with their captions and crop marks at every
 cell's corners, on as many pages as it takes; a zip holds one SVG per code,
 named by its slug. Both draw exactly what ``artwork`` draws for one code.
-Which codes go on a sheet (named, of a visit, or all) and their captions are
-worked out here too, for the command line and the staff pages alike.
+Which codes go on a sheet (named, of a visit, or all) is worked out here too,
+for the command line and the staff pages alike. Each code's caption is what its
+own artwork would carry: the style's caption (default the URL) and, if given,
+its institution's name, with the same checks.
 """
 
 import io
@@ -57,25 +59,32 @@ def chosen_codes(
     return found
 
 
-def captioned(
-    store: Store,
-    chosen: list[codes.Code],
-    caption: str | None = None,
-    with_institution: bool = False,
+def disabled(chosen: list[codes.Code]) -> list[str]:
+    """A warning naming the codes that are switched off: their plaques would
+    show the page that they are no longer in use."""
+    off = [code.slug for code in chosen if not code.active]
+    if not off:
+        return []
+    more = " ..." if len(off) > 10 else ""
+    return [
+        f"disabled, so a scan of the plaque shows a page that it is no longer in "
+        f"use: {', '.join(off[:10])}{more}; enable it again before printing"
+    ]
+
+
+def entries(
+    store: Store, chosen: list[codes.Code], with_institution: bool = False
 ) -> list[tuple[str, str]]:
-    """(short URL, caption) of each code, as the sheet and the zip take them:
-    the lines one code's artwork has under its symbol (``artwork.caption_lines``),
-    with the institution's name if asked."""
+    """(short URL, institution's name or "") of each code, as sheet_pdf and
+    svg_zip take them."""
     base_url = store.settings["BASE_URL"]
-    items = []
-    for code in chosen:
-        short_url = code.short_url(base_url)
-        name = institutions.name_of(store, code.institution) if with_institution else ""
-        lines = artwork.caption_lines(
-            short_url, Style(caption=caption, institution=name)
+    return [
+        (
+            code.short_url(base_url),
+            institutions.name_of(store, code.institution) if with_institution else "",
         )
-        items.append((short_url, "\n".join(lines)))
-    return items
+        for code in chosen
+    ]
 
 
 def slug_of(text: str) -> str:
@@ -137,14 +146,17 @@ def sheet_pdf(
 ) -> bytes:
     """A PDF of symbols in a grid, with captions and crop marks, on paper pages.
 
-    items are (text to encode, caption); a caption may hold several lines
-    separated by newlines. progress(1) is called after each item, as a click
-    progress bar's update expects.
+    items are (text to encode, institution's name or ""); the caption comes
+    from the style, as for one code's artwork. progress(1) is called after each
+    item, as a click progress bar's update expects.
     """
     if not items:
         raise ArtworkError("a sheet needs at least one code; choose some codes")
     width, height, cell_w, cell_h = _grid(paper, columns, rows)
-    captions = [caption.split("\n") if caption else [] for _, caption in items]
+    captions = [
+        artwork.caption_lines(text, replace(style, institution=name))
+        for text, name in items
+    ]
     room = draw.caption_height(max(map(len, captions)), CAPTION_PT)
     side = min(cell_w - 2 * PADDING, cell_h - 2 * PADDING - room)
     if side < 5 * MM:
@@ -166,9 +178,10 @@ def sheet_pdf(
     page = canvas.Canvas(out, pagesize=(width, height), invariant=1)
     page.setTitle("CIBER Q CODE sheet")
     per_page, corners, warned = columns * rows, set(), set()
-    for index, ((text, _), lines) in enumerate(zip(items, captions, strict=True)):
+    for index, ((text, name), lines) in enumerate(zip(items, captions, strict=True)):
         try:
-            warned.update(artwork.check(text, replace(fitted, logo=style.logo)))
+            own = replace(fitted, logo=style.logo, institution=name)
+            warned.update(artwork.check(text, own))
         except ArtworkError as error:
             raise ArtworkError(f"code {slug_of(text)}: {error}") from None
         plan = replace(artwork.layout(text, fitted, lines), logo=logo)
@@ -200,20 +213,24 @@ def svg_zip(
     style: Style = DEFAULT_STYLE,
     progress: Callable[[int], object] | None = None,
 ) -> bytes:
-    """A zip of one SVG per code, named by its slug; items are (text, caption)."""
+    """A zip of one SVG per code, named by its slug; items are (text,
+    institution's name or ""), captioned as in sheet_pdf."""
     out = io.BytesIO()
     names, warned = set(), set()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for text, caption in items:
+        for text, institution in items:
             name = f"{slug_of(text)}.svg"
             if name in names:
                 raise ArtworkError(
                     f"code {slug_of(text)} is in the list twice; name each code once"
                 )
             names.add(name)
-            body, warnings = artwork.render(
-                text, "svg", replace(style, caption=caption)
-            )
+            try:
+                body, warnings = artwork.render(
+                    text, "svg", replace(style, institution=institution)
+                )
+            except ArtworkError as error:
+                raise ArtworkError(f"code {slug_of(text)}: {error}") from None
             archive.writestr(name, body)
             warned.update(warnings)
             if progress is not None:

@@ -116,7 +116,7 @@ def test_the_codes_just_issued_link_their_sheet(staff, store, delegation):
         ("visit=999", 400, "visit 999 does not exist"),
         ("slug=NOPE99", 404, "code NOPE99 does not exist"),
         ("q=nothing-matches", 400, "no code matches"),
-        ("visit={visit}&slug=PKB-2026", 400, "name the codes"),
+        ("visit={visit}&slug=PKB-2026", 400, "choose a visit or codes, not both"),
     ],
 )
 def test_a_sheet_that_cannot_be_made_is_explained(viewer, delegation, query, status,

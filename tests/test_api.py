@@ -144,6 +144,15 @@ def test_artwork_in_every_format(client, code, bearer, fmt, content_type):
     assert answer.headers["Content-Disposition"] == f'inline; filename="PKB-2026.{fmt}"'
 
 
+def test_the_artwork_of_a_disabled_code_carries_a_warning(client, store, code, bearer):
+    codes.disable(store, "PKB-2026")
+
+    answer = client.get("/api/v1/codes/PKB-2026/qr.svg", headers=bearer("viewer"))
+
+    assert answer.status_code == 200
+    assert "disabled" in answer.headers["X-Artwork-Warnings"]
+
+
 def test_png_decodes_to_the_upper_case_short_url(client, code, bearer):
     answer = client.get("/api/v1/codes/PKB-2026/qr.png?size_px=400&caption=",
                         headers=bearer("viewer"))  # fmt: skip

@@ -11,6 +11,7 @@ import io
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -435,6 +436,19 @@ def test_a_logo_cut_short_is_refused_in_one_sentence():
 
     with pytest.raises(ArtworkError, match="damaged or cut short"):
         artwork.render(TEXT, "png", Style(logo=whole[: len(whole) // 2]))
+
+
+@pytest.mark.parametrize(
+    "logo",
+    [
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00",  # header cut short
+        # a PNG with one byte changed in a chunk (found by fuzzing)
+        (Path(__file__).parent / "data" / "logo-broken-chunk.png").read_bytes(),
+    ],
+)
+def test_a_broken_logo_file_is_refused_in_one_sentence(logo):
+    with pytest.raises(ArtworkError, match="not an image|damaged"):
+        artwork.render(TEXT, "png", Style(logo=logo))
 
 
 def test_a_logo_bomb_is_refused_before_it_is_decoded():

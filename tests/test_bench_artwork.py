@@ -79,3 +79,17 @@ def test_both_renderers_draw_into_the_same_size_and_read_back():
     assert text == lower.upper() == "HTTPS://Q.BALIPROV.GO.ID/K7F2X9"
     assert ours.shape == typical.shape == (bench.SIZE, bench.SIZE)
     assert bench.decodes(ours, text) and bench.decodes(typical, lower)
+
+
+def test_the_table_shows_a_one_sided_gap_with_its_interval():
+    rows = [
+        {"kind": "patch", "strength": 20, "unit": "% area", "ours": 1.0,
+         "typical": 0.0, "only_ours": 100, "only_typical": 0},
+        {"kind": "none", "strength": 0, "unit": "", "ours": 1.0,
+         "typical": 1.0, "only_ours": 0, "only_typical": 0},
+    ]  # fmt: skip
+
+    lines = bench.table(rows, 100, markdown=True).splitlines()
+
+    assert lines[2].endswith("| +100.0 ± 0.0 |")
+    assert lines[3].endswith("| 0 |")

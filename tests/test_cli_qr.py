@@ -100,4 +100,4 @@ def test_a_disabled_code_is_drawn_with_a_warning(runner, store, code, tmp_path):
 
     assert one.exit_code == 0 and sheet.exit_code == 0
     assert "disabled" in one.stderr and "K7F2X9" in one.stderr
-    assert "disabled" in sheet.stderr and "code enable" in sheet.stderr
+    assert "disabled" in sheet.stderr and "enable it again" in sheet.stderr

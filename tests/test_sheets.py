@@ -18,13 +18,13 @@ BASE_URL = "https://q.example.go.id"
 
 
 def _items(count: int, seed: int = 4) -> list[tuple[str, str]]:
-    """Codes with generated slugs, captioned like the command line does."""
+    """Codes with generated slugs, each with its institution's name."""
     chosen = random.Random(seed)
     texts = [
         artwork.payload(BASE_URL, "".join(chosen.choices(slugs.CROCKFORD, k=6)))
         for _ in range(count)
     ]
-    return [(text, f"{artwork.readable(text)}\nProvinsi Bali") for text in texts]
+    return [(text, "Provinsi Bali") for text in texts]
 
 
 def _pages(body: bytes) -> list[tuple[float, float]]:
@@ -131,11 +131,41 @@ def test_the_zip_holds_one_svg_per_code_named_by_its_slug():
     archive = zipfile.ZipFile(io.BytesIO(sheets.svg_zip(items)))
 
     assert archive.namelist() == [f"{text.rsplit('/', 1)[1]}.svg" for text, _ in items]
-    for (text, caption), name in zip(items, archive.namelist(), strict=True):
+    for (text, institution), name in zip(items, archive.namelist(), strict=True):
         svg = archive.read(name)
         png = resvg_py.svg_to_bytes(svg_string=svg.decode(), width=500, dpi=96)
         assert_reads(Image.open(io.BytesIO(bytes(png))), text)
-        assert caption.split("\n")[1].encode() in svg
+        assert artwork.readable(text).encode() in svg
+        assert institution.encode() in svg
+
+
+@pytest.mark.parametrize("draw", [sheets.sheet_pdf, sheets.svg_zip])
+@pytest.mark.parametrize(
+    ("institution", "style", "says"),
+    [
+        ("Dinas\x07Budaya", Style(), "control character"),
+        ("Dinas Kebudayaan", Style(caption="L1\nL2\nL3\nL4"), "5 lines"),
+    ],
+)
+def test_each_code_of_a_sheet_is_checked_as_its_own_artwork(draw, institution, style,
+                                                            says):  # fmt: skip
+    text = artwork.payload(BASE_URL, "K7F2X9")
+    with pytest.raises(ArtworkError, match=f"code K7F2X9: .*{says}"):
+        draw([(text, institution)], style)
+
+
+@pytest.mark.parametrize("draw", [sheets.sheet_pdf, sheets.svg_zip])
+def test_the_default_caption_does_not_count_against_the_caption_limit(draw):
+    # 190 characters of name: allowed for one code, so on a sheet too
+    name = "Kementerian Koordinator Bidang Pembangunan Manusia dan Kebudayaan " * 3
+
+    draw([(artwork.payload(BASE_URL, "K7F2X9"), name[:190])])
+
+
+def test_a_sheet_warns_of_letters_the_caption_font_lacks(caplog):
+    sheets.sheet_pdf([(artwork.payload(BASE_URL, "K7F2X9"), "北京大学")])
+
+    assert "no letters for" in caplog.text
 
 
 def test_a_code_twice_in_the_zip_is_refused():
