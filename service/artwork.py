@@ -236,7 +236,7 @@ def _check_colours(style: Style) -> list[str]:
     return warnings
 
 
-def _check_caption(style: Style) -> None:
+def check_caption(style: Style) -> None:
     """Refuse caption text that no format can draw: control characters, more
     than MAX_CAPTION_LINES lines or MAX_CAPTION characters."""
     texts = [style.caption or "", style.institution or ""]
@@ -269,7 +269,7 @@ def _check_module(module_mm: float, width_mm: float, total: int, style: Style):
 def check(text: str, style: Style) -> list[str]:
     """Refuse a style that cannot make a readable symbol of text; return warnings."""
     _check_numbers(style)
-    _check_caption(style)
+    check_caption(style)
     warnings = _check_colours(style)
     symbol = make_symbol(text, style.error)
     total = symbol.symbol_size(border=style.border)[0]

@@ -153,10 +153,14 @@ def sheet_pdf(
     if not items:
         raise ArtworkError("a sheet needs at least one code; choose some codes")
     width, height, cell_w, cell_h = _grid(paper, columns, rows)
-    captions = [
-        artwork.caption_lines(text, replace(style, institution=name))
-        for text, name in items
-    ]
+    captions = []
+    for text, name in items:
+        own = replace(style, institution=name)
+        try:
+            artwork.check_caption(own)  # before the grid is fitted to the captions
+        except ArtworkError as error:
+            raise ArtworkError(f"code {slug_of(text)}: {error}") from None
+        captions.append(artwork.caption_lines(text, own))
     room = draw.caption_height(max(map(len, captions)), CAPTION_PT)
     side = min(cell_w - 2 * PADDING, cell_h - 2 * PADDING - room)
     if side < 5 * MM:
