@@ -14,6 +14,7 @@ from functools import wraps
 
 from flask import Response, current_app, g, request
 from flask_smorest import Api, Blueprint
+from marshmallow import RAISE
 
 from . import (
     accounts,
@@ -179,7 +180,8 @@ def code_history(slug: str):
 @bp.route("/codes/<slug>/qr.<fmt>", methods=["GET"])
 @requires("read")
 @bp.doc(security=[{"bearer": []}])
-@bp.arguments(schemas.ArtworkQuery, location="query")
+# a mistyped option (size=, colour=) is refused, not silently drawn at the default
+@bp.arguments(schemas.ArtworkQuery, location="query", unknown=RAISE)
 @bp.response(200, description="The artwork file.")
 def code_artwork(query: dict, slug: str, fmt: str) -> Response:
     """A code's QR artwork as PNG, SVG, PDF or EPS; options in the query string."""

@@ -179,6 +179,7 @@ def test_png_decodes_to_the_upper_case_short_url(client, code, bearer):
         ("/api/v1/codes/PKB-2026/qr.svg?caption=a%01b", 400, "invalid_artwork"),
         ("/api/v1/codes/PKB-2026/qr.pdf?size_px=21&dpi=2400", 400, "invalid_artwork"),
         ("/api/v1/codes/PKB-2026/qr.png?size_px=10000", 422, "invalid_input"),
+        ("/api/v1/codes/PKB-2026/qr.png?size=400", 422, "invalid_input"),
     ],
 )  # fmt: skip
 def test_bad_artwork_requests_answer_json(client, code, bearer, path, status, error):
