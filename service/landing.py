@@ -241,11 +241,11 @@ def page(store: Store, code, today: date) -> Page:
     merged = content(store, code)
     visit = visits.get(store, code.visit) if code.visit else None
     institution_id = code.institution or (visit.institution if visit else "")
-    found = institutions.get(store, institution_id) if institution_id else None
     visit_date = date.fromisoformat(visit.date) if visit else None
     office = store.settings["OFFICE_NAME"]
 
-    shown = Page(code.slug, found.name if found else "", visit_date, merged)
+    name = institutions.name_of(store, institution_id)
+    shown = Page(code.slug, name, visit_date, merged)
     if visit is not None and visit.documentation:
         shown.documentation = Link(
             VISIT, _safe(store, visit.documentation),
